@@ -1,0 +1,146 @@
+// Pack the built charm into a Juju .charm file laid out like `charmcraft pack` output:
+//   dispatch (0755), dist/** (0644), and metadata.yaml, config.yaml, manifest.yaml
+//   (+ actions.yaml if charmcraft.yaml has actions) generated from charmcraft.yaml.
+// Nothing else goes in: no node_modules, no sources.
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import YAML from 'yaml';
+import { createZip } from './zip.mjs';
+
+/** Written as `charmcraft-version` in manifest.yaml: what made the charm (Juju ignores it). */
+export const PACKER_VERSION = 'tinyproxy-charm build/pack.mjs 1';
+
+/**
+ * @typedef {object} PackOptions
+ * @property {string} root        project directory (holds charmcraft.yaml and dispatch)
+ * @property {string} [outFile]   .charm path, relative to root; default `<name>_<platform>.charm`
+ * @property {string} [distDir]   bundle directory, relative to root; default `dist`
+ * @property {string} [platform]  key of charmcraft.yaml `platforms`; needed only if it has several
+ * @property {Date} [startedAt]   manifest `charmcraft-started-at`; default $SOURCE_DATE_EPOCH or now
+ * @property {boolean} [quiet]    do not print the result line
+ *
+ * @typedef {{ file: string, size: number, entries: string[] }} PackResult
+ * @typedef {Record<string, unknown>} Dict
+ */
+
+/** Build `<root>/<outFile>` from charmcraft.yaml, dispatch and the bundle in distDir; print and return its name and size. */
+export async function packCharm(/** @type {PackOptions} */ options) {
+  const root = path.resolve(options.root);
+  const distDir = options.distDir ?? 'dist';
+  const project = await readProject(root);
+  const platform = pickPlatform(project, options.platform);
+  const startedAt = options.startedAt ?? defaultStartedAt();
+
+  /** @type {import('./zip.mjs').ZipEntry[]} */
+  const entries = [];
+  const text = (/** @type {string} */ name, /** @type {unknown} */ value) =>
+    entries.push({ name, data: Buffer.from(toYaml(value)), mode: 0o644 });
+
+  entries.push({ name: 'dispatch', data: await readFile(path.join(root, 'dispatch')), mode: 0o755 });
+  const distFiles = await listFiles(path.join(root, distDir));
+  if (!distFiles.includes('charm.mjs')) {
+    throw new Error(`packCharm: ${path.join(root, distDir, 'charm.mjs')} is missing; build first`);
+  }
+  for (const rel of distFiles) {
+    entries.push({ name: `dist/${rel}`, data: await readFile(path.join(root, distDir, rel)), mode: 0o644 });
+  }
+  text('metadata.yaml', metadataOf(project));
+  if (project.config) text('config.yaml', project.config);
+  if (project.actions) text('actions.yaml', project.actions);
+  text('manifest.yaml', manifestOf(project, platform, startedAt));
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const outFile = path.resolve(root, options.outFile ?? `${project.name}_${platform.name}.charm`);
+  const zip = createZip(entries);
+  await writeFile(outFile, zip);
+  if (!options.quiet) console.log(`Packed ${path.relative(process.cwd(), outFile) || outFile} (${zip.length} bytes)`);
+  /** @type {PackResult} */
+  const result = { file: outFile, size: zip.length, entries: entries.map((e) => e.name) };
+  return result;
+}
+
+/** charmcraft.yaml parsed, with the keys we rely on checked. */
+async function readProject(/** @type {string} */ root) {
+  const file = path.join(root, 'charmcraft.yaml');
+  /** @type {unknown} */
+  const doc = YAML.parse(await readFile(file, 'utf8'));
+  if (!isDict(doc)) throw new Error(`${file}: not a YAML mapping`);
+  for (const key of ['name', 'summary', 'description', 'base']) {
+    if (typeof doc[key] !== 'string' || doc[key] === '') throw new Error(`${file}: '${key}' must be a non-empty string`);
+  }
+  if (!isDict(doc.platforms) || Object.keys(doc.platforms).length === 0) {
+    throw new Error(`${file}: 'platforms' must be a non-empty mapping`);
+  }
+  if (!/^[a-z0-9]+@[0-9.]+$/.test(String(doc.base))) throw new Error(`${file}: 'base' must look like ubuntu@24.04`);
+  return /** @type {Dict & { name: string, summary: string, description: string, base: string, platforms: Dict }} */ (doc);
+}
+
+/** The platform to pack for, with its architecture (`amd64:` or `{build-for: [ubuntu@24.04:amd64]}`). */
+function pickPlatform(/** @type {{ platforms: Dict }} */ project, /** @type {string | undefined} */ wanted) {
+  const names = Object.keys(project.platforms);
+  const name = wanted ?? (names.length === 1 ? names[0] : undefined);
+  if (name === undefined || !names.includes(name)) {
+    throw new Error(`packCharm: choose a platform among: ${names.join(', ')}`);
+  }
+  const spec = project.platforms[name];
+  const buildFor = isDict(spec) && Array.isArray(spec['build-for']) ? spec['build-for'] : [name];
+  const arch = String(buildFor[0]).split(':').pop();
+  return { name, arch: arch ?? name };
+}
+
+/** metadata.yaml: what Juju reads about the charm (charmcraft: title becomes display-name). */
+function metadataOf(/** @type {Dict} */ project) {
+  /** @type {Dict} */
+  const meta = { name: project.name, 'display-name': project.title, summary: project.summary, description: project.description };
+  const passthrough = ['assumes', 'maintainers', 'subordinate', 'provides', 'requires', 'peers', 'extra-bindings',
+    'resources', 'storage', 'devices', 'charm-user', 'terms'];
+  for (const key of passthrough) meta[key] = project[key];
+  return dropUndefined(meta);
+}
+
+/** manifest.yaml: the run-on base (channel as a string) and charmcraft's analysis attributes. */
+function manifestOf(/** @type {{ base: string }} */ project, /** @type {{ arch: string }} */ platform, /** @type {Date} */ startedAt) {
+  const [name, channel] = project.base.split('@');
+  return {
+    'charmcraft-version': PACKER_VERSION,
+    'charmcraft-started-at': startedAt.toISOString(),
+    bases: [{ name, channel: String(channel), architectures: [platform.arch] }],
+    analysis: {
+      attributes: [
+        { name: 'language', result: 'unknown' },
+        { name: 'framework', result: 'unknown' },
+      ],
+    },
+  };
+}
+
+/** $SOURCE_DATE_EPOCH (reproducible builds) if set, else the current time. */
+function defaultStartedAt() {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+}
+
+/** Files under dir (following symlinks), as sorted '/'-separated relative paths. */
+async function listFiles(/** @type {string} */ dir, prefix = '') {
+  /** @type {string[]} */
+  const files = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const info = await stat(path.join(dir, name));
+    if (info.isDirectory()) files.push(...(await listFiles(path.join(dir, name), `${prefix}${name}/`)));
+    else if (info.isFile()) files.push(`${prefix}${name}`);
+  }
+  return files;
+}
+
+/** YAML text safe for YAML 1.1 readers too (quotes '24.04', timestamps, yes/no). */
+function toYaml(/** @type {unknown} */ value) {
+  return YAML.stringify(value, { version: '1.1', sortMapEntries: false, lineWidth: 0 });
+}
+
+function isDict(/** @type {unknown} */ v) {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function dropUndefined(/** @type {Dict} */ obj) {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
+}

@@ -1,0 +1,37 @@
+import { runCharm } from './charm/charm.ts';
+import { parseCharmConfig } from './charm/config.ts';
+import { contextFromEnv } from './juju/context.ts';
+import { createHookTools, type HookTools } from './juju/hook-tools.ts';
+import { runHookTool } from './juju/run.ts';
+import { createWorkload } from './workload/create.ts';
+
+const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ');
+
+/** Logs an uncaught error as ops does (juju-log ERROR with the stack) and prints one clear line. */
+function reportFailure(tools: HookTools, hook: string, error: unknown): void {
+  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  try {
+    tools.log('ERROR', `Uncaught exception while in charm code:\n${stack}`);
+  } catch {
+    // juju-log itself failed: stderr still reaches the unit log.
+  }
+  process.stderr.write(`tinyproxy charm: ${hook} failed: ${oneLine(error)}\n`);
+}
+
+/** The hook entry point: parse the context, run the event, set the status; exit 1 on failure. */
+async function main(): Promise<number> {
+  const tools = createHookTools(runHookTool);
+  let hook = process.env.JUJU_DISPATCH_PATH ?? 'unknown hook';
+  try {
+    const juju = contextFromEnv(process.env, process.cwd());
+    hook = juju.event.name;
+    const config = parseCharmConfig(tools.configGet());
+    await runCharm(juju.event, { tools, workload: createWorkload(), config });
+    return 0;
+  } catch (error) {
+    reportFailure(tools, hook, error);
+    return 1;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,68 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** What /proc says about one process. */
+export interface ProcessInfo {
+  readonly pid: number;
+  readonly comm: string;
+  /** One-letter state from /proc/<pid>/stat: R, S, D, Z (zombie), X (dead), ... */
+  readonly state: string;
+  readonly argv: readonly string[];
+  readonly uid: number;
+}
+
+const readText = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** Reads one process from /proc, or undefined if it is gone. */
+export function readProcess(pid: number): ProcessInfo | undefined {
+  const stat = readText(`/proc/${pid}/stat`);
+  const status = readText(`/proc/${pid}/status`);
+  const cmdline = readText(`/proc/${pid}/cmdline`);
+  if (stat === undefined || status === undefined || cmdline === undefined) return undefined;
+  // The comm field is in parentheses and may itself contain ') ', so split at the last one.
+  const close = stat.lastIndexOf(')');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const state = stat.slice(close + 2, close + 3);
+  const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
+  return { pid, comm, state, argv: cmdline.split('\0').filter((part) => part !== ''), uid };
+}
+
+/** True when the process exists and has not exited (a zombie has exited). */
+export const isAlive = (info: ProcessInfo | undefined): info is ProcessInfo =>
+  info !== undefined && info.state !== 'Z' && info.state !== 'X';
+
+/** Every live process for which `match` holds. */
+export function findProcesses(match: (info: ProcessInfo) => boolean): ProcessInfo[] {
+  const found: ProcessInfo[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const info = readProcess(Number(entry));
+    if (isAlive(info) && match(info)) found.push(info);
+  }
+  return found;
+}
+
+/** The socket inodes a process holds open. */
+export function socketInodes(pid: number): Set<string> {
+  const inodes = new Set<string>();
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return inodes;
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1] as string);
+    } catch {
+      // The fd closed while we looked.
+    }
+  }
+  return inodes;
+}

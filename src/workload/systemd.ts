@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
+import { isOurTinyproxy } from './direct.ts';
+import { runCommand } from './exec.ts';
+import { ensureFileContents, removePath } from './files.ts';
+import { describeHolders, portHolders } from './listeners.ts';
+import { findProcesses, isAlive, readProcess } from './procfs.ts';
+import type { TinyproxyPaths } from './paths.ts';
+import { renderUnitFile } from './unit-file.ts';
+import { acceptsConnections, pollUntil } from './wait.ts';
+
+const inUnitCgroup = (pid: number, unitName: string): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(`/${unitName}`);
+  } catch {
+    return false;
+  }
+};
+
+/** Manages tinyproxy as a systemd service the charm writes and owns. */
+export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
+  const unit = paths.unitName;
+  const systemctl = (...args: string[]) => runCommand('systemctl', args);
+  // Reading /proc costs no command: update-status stays cheap.
+  const findMain = (): number | undefined =>
+    findProcesses((info) => isOurTinyproxy(info, paths.configFile) && inUnitCgroup(info.pid, unit))[0]?.pid;
+  const alive = (pid: number): boolean => isAlive(readProcess(pid));
+  const serving = async (port: number): Promise<number | undefined> => {
+    const pid = findMain();
+    return pid !== undefined && (await acceptsConnections(port)) ? pid : undefined;
+  };
+  const failureReport = async (): Promise<string> => {
+    const state = await systemctl('show', '--property=ActiveState,SubState,Result,NRestarts', unit).catch(() => '');
+    const journal = await runCommand('journalctl', ['--unit', unit, '--lines', '5', '--no-pager', '--output', 'cat']).catch(() => '');
+    return `${state.replace(/\n/g, ' ')}${journal ? `; journal: ${journal.trim().replace(/\n/g, ' | ')}` : ''}`;
+  };
+
+  return {
+    mode: 'systemd',
+    mainPid: async () => findMain(),
+
+    async setUp() {
+      if (ensureFileContents(paths.unitFile, renderUnitFile(paths), 0o644)) await systemctl('daemon-reload');
+      await systemctl('enable', unit);
+    },
+
+    async tearDown() {
+      await systemctl('disable', '--now', unit).catch(() => '');
+      await systemctl('reset-failed', unit).catch(() => '');
+      removePath(paths.unitFile);
+      await systemctl('daemon-reload');
+    },
+
+    async start(port) {
+      if (findMain() !== undefined) return;
+      const holders = portHolders(port);
+      if (holders.length > 0) throw new Error(`cannot start tinyproxy: ${describeHolders(port, holders)}`);
+      // A unit that failed too often refuses to start until its failure count is reset.
+      await systemctl('reset-failed', unit).catch(() => '');
+      await systemctl('start', unit);
+      if (!(await pollUntil(async () => (await serving(port)) !== undefined, WAIT.startMs, WAIT.pollMs))) {
+        throw new Error(`tinyproxy did not accept connections on port ${port} within ${WAIT.startMs / 1000} s: ${await failureReport()}`);
+      }
+    },
+
+    async reload(port): Promise<ReloadOutcome> {
+      const before = findMain();
+      if (before === undefined) throw new Error('cannot reload tinyproxy: it is not running');
+      await systemctl('reload', unit);
+      const same = await pollUntil(async () => alive(before) && (await acceptsConnections(port)), WAIT.reloadMs, WAIT.pollMs);
+      if (same && alive(before)) return { pidBefore: before, pidAfter: before, crashed: false };
+      // It crashed on the reload: systemd restarts it; wait for the new process to serve.
+      await pollUntil(async () => (await serving(port)) !== undefined, WAIT.startMs, WAIT.pollMs);
+      return { pidBefore: before, pidAfter: findMain(), crashed: true };
+    },
+
+    async stop() {
+      await systemctl('stop', unit);
+      const pid = findMain();
+      if (pid !== undefined && !(await pollUntil(() => !alive(pid), WAIT.stopMs, WAIT.pollMs))) {
+        throw new Error(`tinyproxy (pid ${pid}) was still running after systemctl stop`);
+      }
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { ensureAccount, removeAccount } from './account.ts';
+import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
+import { portFromConfig, renderConfig, type ProxySettings } from './config-file.ts';
+import type { Daemon, ReloadOutcome } from './daemon.ts';
+import { runCommand } from './exec.ts';
+import { ensureFileContents, readIfExists, removePath } from './files.ts';
+import type { OsRelease } from './os-release.ts';
+import type { TinyproxyPaths } from './paths.ts';
+
+export const PACKAGE = 'tinyproxy-bin';
+
+/** The verbs the charm uses on the machine; knows nothing of Juju. */
+export interface Workload {
+  readonly mode: Daemon['mode'];
+  isInstalled(): boolean;
+  /** Installs the package and the account, and prepares the daemon. */
+  install(): Promise<void>;
+  /** The version `tinyproxy -v` prints, e.g. `1.11.1`. */
+  version(): Promise<string>;
+  /** Writes the config file if its content differs; returns whether it changed. */
+  ensureConfig(settings: ProxySettings): boolean;
+  isRunning(): Promise<boolean>;
+  start(): Promise<void>;
+  reload(): Promise<ReloadOutcome>;
+  stop(): Promise<void>;
+  /** Stops and removes everything install and ensureConfig created. */
+  uninstall(): Promise<void>;
+}
+
+/** Parses `tinyproxy -v` output (`tinyproxy 1.11.1`). */
+export const parseVersion = (stdout: string): string => stdout.trim().replace(/^tinyproxy\s*/, '');
+
+/** The real workload: tinyproxy-bin from apt, one config file, a daemon in the given mode. */
+export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease): Workload {
+  const configuredPort = (): number => {
+    const port = portFromConfig(readIfExists(paths.configFile) ?? '');
+    if (port === undefined) throw new Error(`${paths.configFile} is missing or has no Port line`);
+    return port;
+  };
+
+  return {
+    mode: daemon.mode,
+    isInstalled: () => existsSync(paths.binary),
+
+    async install() {
+      if (!existsSync(paths.binary)) await aptInstall([packageSpec(PACKAGE, os(), TINYPROXY_PINS)]);
+      await ensureAccount(paths.account);
+      await daemon.setUp();
+    },
+
+    version: async () => parseVersion(await runCommand(paths.binary, ['-v'])),
+
+    ensureConfig: (settings) =>
+      ensureFileContents(
+        paths.configFile,
+        renderConfig(settings, { user: paths.account, group: paths.account, pidFile: paths.pidFile }),
+        0o644,
+      ),
+
+    isRunning: async () => (await daemon.mainPid()) !== undefined,
+    start: async () => daemon.start(configuredPort()),
+    reload: async () => daemon.reload(configuredPort()),
+    stop: async () => daemon.stop(),
+
+    async uninstall() {
+      await daemon.stop();
+      await daemon.tearDown();
+      if (existsSync(paths.binary)) await aptPurge([PACKAGE]);
+      for (const path of [paths.configDir, paths.runDir, paths.logDir]) removePath(path);
+      await removeAccount(paths.account);
+    },
+  };
+}

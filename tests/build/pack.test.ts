@@ -1,0 +1,192 @@
+// build/pack.mjs: packs a .charm from a throwaway project and checks it with the real unzip.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import zlib from 'node:zlib';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import YAML from 'yaml';
+
+interface PackOptions {
+  root: string;
+  outFile?: string;
+  distDir?: string;
+  platform?: string;
+  startedAt?: Date;
+  quiet?: boolean;
+}
+interface PackResult {
+  file: string;
+  size: number;
+  entries: string[];
+}
+interface PackModule {
+  packCharm(options: PackOptions): Promise<PackResult>;
+}
+interface ZipModule {
+  crc32(data: Uint8Array): number;
+  crc32Js(data: Uint8Array): number;
+}
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+let pack: PackModule;
+let zip: ZipModule;
+
+beforeAll(async () => {
+  // Plain .mjs modules (no .d.ts): load by URL and describe their shape here.
+  pack = (await import(pathToFileURL(path.join(repo, 'build/pack.mjs')).href)) as PackModule;
+  zip = (await import(pathToFileURL(path.join(repo, 'build/zip.mjs')).href)) as ZipModule;
+});
+
+const temps: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A project dir with the real charmcraft.yaml and dispatch, a fake bundle, and files that must stay out. */
+function fixture(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'pack-test-'));
+  temps.push(root);
+  copyFileSync(path.join(repo, 'charmcraft.yaml'), path.join(root, 'charmcraft.yaml'));
+  copyFileSync(path.join(repo, 'dispatch'), path.join(root, 'dispatch'));
+  const files: Record<string, string> = {
+    'dist/charm.mjs': 'import "./chunk-AB12.mjs";\n',
+    'dist/chunk-AB12.mjs': 'export const x = 1;\n',
+    'dist/cache/charm.cache': '\u0000\u0001binary-ish',
+    'node_modules/yaml/index.js': 'module.exports = {};\n',
+    'src/charm/charm.ts': 'export {};\n',
+    'package.json': '{}\n',
+    'README.md': '# not shipped\n',
+  };
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+const unzip = (...args: string[]): string => execFileSync('unzip', args, { encoding: 'utf8' });
+
+const EXPECTED_FILES = [
+  'config.yaml',
+  'dispatch',
+  'dist/cache/charm.cache',
+  'dist/charm.mjs',
+  'dist/chunk-AB12.mjs',
+  'manifest.yaml',
+  'metadata.yaml',
+];
+
+describe('packCharm', () => {
+  it('writes a zip with exactly dispatch, dist/** and the three YAML files, and prints name and size', async () => {
+    const root = fixture();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const result = await pack.packCharm({ root, outFile: 'tinyproxy_amd64.charm', distDir: 'dist' });
+
+    const file = path.join(root, 'tinyproxy_amd64.charm');
+    expect(result.file).toBe(file);
+    expect(result.size).toBe(statSync(file).size);
+    expect(log).toHaveBeenCalledTimes(1);
+    expect(log.mock.calls[0]?.[0]).toMatch(new RegExp(`tinyproxy_amd64\\.charm \\(${result.size} bytes\\)`));
+
+    expect(unzip('-Z1', file).trim().split('\n')).toEqual(EXPECTED_FILES);
+    expect(result.entries).toEqual(EXPECTED_FILES);
+    expect(unzip('-tq', file)).toMatch(/No errors detected/); // CRCs and sizes are right
+  });
+
+  it('stores dispatch as a Unix 0755 file and the rest as 0644, and unzip restores the modes', async () => {
+    const root = fixture();
+    const { file } = await pack.packCharm({ root, outFile: 'x.charm', quiet: true });
+
+    // zipinfo line: "-rwxr-xr-x  2.0 unx  1234 b- defN 80-Jan-01 00:00 dispatch"
+    const lines = unzip('-Z', '-s', file).split('\n');
+    const line = (name: string): string => lines.find((l) => l.endsWith(` ${name}`)) ?? '';
+    expect(line('dispatch')).toMatch(/^-rwxr-xr-x\s+\S+\s+unx\s/);
+    for (const name of EXPECTED_FILES.filter((n) => n !== 'dispatch')) {
+      expect(line(name)).toMatch(/^-rw-r--r--\s+\S+\s+unx\s/);
+    }
+
+    const out = path.join(root, 'out');
+    unzip('-q', file, '-d', out);
+    expect(statSync(path.join(out, 'dispatch')).mode & 0o777).toBe(0o755);
+    expect(statSync(path.join(out, 'dist/charm.mjs')).mode & 0o777).toBe(0o644);
+    expect(readFileSync(path.join(out, 'dispatch'))).toEqual(readFileSync(path.join(repo, 'dispatch')));
+    expect(readFileSync(path.join(out, 'dist/cache/charm.cache'), 'utf8')).toBe('\u0000\u0001binary-ish');
+  });
+
+  it('generates metadata.yaml, config.yaml and manifest.yaml from charmcraft.yaml', async () => {
+    const root = fixture();
+    const startedAt = new Date('2026-01-02T03:04:05Z');
+    const { file } = await pack.packCharm({ root, outFile: 'x.charm', startedAt, quiet: true });
+    const read = (name: string): string => unzip('-p', file, name);
+    // Parse as YAML 1.1 as well (PyYAML, Juju's go-yaml v2 heritage): '24.04' must stay a string.
+    const parse = (name: string): unknown => {
+      const text = read(name);
+      expect(YAML.parse(text, { version: '1.1' })).toEqual(YAML.parse(text));
+      return YAML.parse(text);
+    };
+
+    expect(parse('metadata.yaml')).toEqual({
+      name: 'tinyproxy',
+      'display-name': 'Reverse Proxy Demo',
+      summary: 'A demo charm that configures tinyproxy as a reverse proxy.',
+      description: expect.stringMatching(/tinyproxy/),
+      assumes: ['juju >= 3.6'],
+    });
+    expect(parse('config.yaml')).toEqual({
+      options: {
+        slug: {
+          type: 'string',
+          default: 'example',
+          description: 'Configures the path of the reverse proxy. Must match the regex [a-z0-9-]+',
+        },
+      },
+    });
+    const manifest = parse('manifest.yaml');
+    expect(manifest).toEqual({
+      'charmcraft-version': expect.any(String),
+      'charmcraft-started-at': '2026-01-02T03:04:05.000Z',
+      bases: [{ name: 'ubuntu', channel: '24.04', architectures: ['amd64'] }],
+      analysis: {
+        attributes: [
+          { name: 'language', result: 'unknown' },
+          { name: 'framework', result: 'unknown' },
+        ],
+      },
+    });
+    expect(read('manifest.yaml')).toMatch(/channel: "24\.04"/);
+  });
+
+  it('is deterministic: same inputs and start time give the same bytes', async () => {
+    const root = fixture();
+    const startedAt = new Date('2026-01-02T03:04:05Z');
+    await pack.packCharm({ root, outFile: 'a.charm', startedAt, quiet: true });
+    await pack.packCharm({ root, outFile: 'b.charm', startedAt, quiet: true });
+    expect(readFileSync(path.join(root, 'a.charm')).equals(readFileSync(path.join(root, 'b.charm')))).toBe(true);
+  });
+
+  it('defaults the file name to <name>_<platform>.charm', async () => {
+    const root = fixture();
+    const { file } = await pack.packCharm({ root, quiet: true });
+    expect(path.basename(file)).toBe('tinyproxy_amd64.charm');
+  });
+
+  it('refuses to pack without dist/charm.mjs', async () => {
+    const root = fixture();
+    rmSync(path.join(root, 'dist/charm.mjs'));
+    await expect(pack.packCharm({ root, outFile: 'x.charm', quiet: true })).rejects.toThrow(/charm\.mjs is missing/);
+  });
+});
+
+describe('zip crc32', () => {
+  it('the pure-JS fallback (for Node < 20.15) matches zlib', () => {
+    const data = Buffer.alloc(100_000);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251;
+    expect(zip.crc32Js(Buffer.from('123456789'))).toBe(0xcbf43926); // the CRC-32 check value
+    expect(zip.crc32Js(new Uint8Array(0))).toBe(0);
+    if (typeof zlib.crc32 === 'function') expect(zip.crc32Js(data)).toBe(zlib.crc32(data));
+    expect(zip.crc32(data)).toBe(zip.crc32Js(data));
+  });
+});
