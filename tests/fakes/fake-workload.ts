@@ -1,0 +1,81 @@
+import type { ProxySettings } from '../../src/workload/config-file.ts';
+import type { ReloadOutcome } from '../../src/workload/daemon.ts';
+import type { Workload } from '../../src/workload/tinyproxy.ts';
+
+/** The state a fake machine starts in. */
+export interface FakeWorkloadState {
+  installed?: boolean;
+  running?: boolean;
+  settings?: ProxySettings;
+  crashOnReload?: boolean;
+  failStart?: string;
+}
+
+/** A machine in memory: records what the charm did to it, in order. */
+export class FakeWorkload implements Workload {
+  readonly mode = 'direct' as const;
+  installed: boolean;
+  running: boolean;
+  settings: ProxySettings | undefined;
+  pid = 100;
+  readonly actions: string[] = [];
+  readonly crashOnReload: boolean;
+  readonly failStart: string | undefined;
+
+  constructor(state: FakeWorkloadState = {}) {
+    this.installed = state.installed ?? false;
+    this.running = state.running ?? false;
+    this.settings = state.settings;
+    this.crashOnReload = state.crashOnReload ?? false;
+    this.failStart = state.failStart;
+  }
+
+  isInstalled = (): boolean => this.installed;
+
+  async install(): Promise<void> {
+    this.actions.push('install');
+    this.installed = true;
+  }
+
+  async version(): Promise<string> {
+    if (!this.installed) throw new Error('tinyproxy is not installed');
+    return '1.11.1';
+  }
+
+  ensureConfig(settings: ProxySettings): boolean {
+    if (JSON.stringify(settings) === JSON.stringify(this.settings)) return false;
+    this.actions.push('write-config');
+    this.settings = settings;
+    return true;
+  }
+
+  isRunning = async (): Promise<boolean> => this.running;
+
+  async start(): Promise<void> {
+    if (!this.settings) throw new Error('no config to start with');
+    this.actions.push('start');
+    if (this.failStart) throw new Error(this.failStart);
+    this.running = true;
+    this.pid += 1;
+  }
+
+  async reload(): Promise<ReloadOutcome> {
+    if (!this.running) throw new Error('cannot reload tinyproxy: it is not running');
+    this.actions.push('reload');
+    const pidBefore = this.pid;
+    if (this.crashOnReload) this.pid += 1;
+    return { pidBefore, pidAfter: this.pid, crashed: this.crashOnReload };
+  }
+
+  async stop(): Promise<void> {
+    this.actions.push('stop');
+    this.running = false;
+  }
+
+  async uninstall(): Promise<void> {
+    this.actions.push('uninstall');
+    this.running = false;
+    this.installed = false;
+    this.settings = undefined;
+  }
+}

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { runCharm } from '../../../src/charm/charm.ts';
+import { parseCharmConfig } from '../../../src/charm/config.ts';
+import type { JujuEvent } from '../../../src/juju/event.ts';
+import { FakeHookTools } from '../../fakes/fake-hook-tools.ts';
+import { FakeWorkload, type FakeWorkloadState } from '../../fakes/fake-workload.ts';
+
+const hook = (name: string): JujuEvent => ({ kind: 'hook', name });
+const example = { port: 8000, slug: 'example', upstream: 'http://www.example.com/' };
+const configured: FakeWorkloadState = { installed: true, running: true, settings: example };
+
+/** State in, one event, state out: the shape of ops.testing. */
+async function run(event: string, config: Record<string, unknown>, state: FakeWorkloadState) {
+  const tools = new FakeHookTools(config);
+  const workload = new FakeWorkload(state);
+  let error: unknown;
+  try {
+    await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()) });
+  } catch (caught) {
+    error = caught;
+  }
+  return { tools, workload, error };
+}
+
+const invalidSlugs = ['', 'foo_bar', 'foo/bar'];
+const blockedMessage = (slug: string) => `Invalid slug: '${slug}'. Slug must match the regex [a-z0-9-]+`;
+
+describe('charm: the reference unit tests', () => {
+  it('install: installs, sets the workload version, waits for start', async () => {
+    const { tools, workload } = await run('install', { slug: 'example' }, {});
+    expect(workload.installed).toBe(true);
+    expect(tools.workloadVersion).toBe('1.11.1');
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    expect(workload.actions).toEqual(['install']);
+  });
+
+  it('start: writes the config, starts tinyproxy, opens 8000/tcp, active', async () => {
+    const { tools, workload } = await run('start', { slug: 'example' }, { installed: true });
+    expect(tools.status).toEqual({ name: 'active', message: '' });
+    expect(workload.running).toBe(true);
+    expect(workload.settings).toEqual(example);
+    expect(workload.actions).toEqual(['write-config', 'start']);
+    expect([...tools.ports]).toEqual(['8000/tcp']);
+  });
+
+  it('config-changed: rewrites the config and reloads (no restart)', async () => {
+    const { tools, workload } = await run('config-changed', { slug: 'foo' }, configured);
+    expect(tools.status).toEqual({ name: 'active', message: '' });
+    expect(workload.settings).toEqual({ ...example, slug: 'foo' });
+    expect(workload.actions).toEqual(['write-config', 'reload']);
+    expect(workload.pid).toBe(100);
+    expect(tools.logs).toContainEqual({ level: 'INFO', message: 'Config changed while tinyproxy is running. Updating tinyproxy config' });
+  });
+
+  it.each(invalidSlugs)('start with slug %j: blocked, nothing written or started', async (slug) => {
+    const { tools, workload } = await run('start', { slug }, { installed: true });
+    expect(tools.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
+    expect(workload.running).toBe(false);
+    expect(workload.settings).toBeUndefined();
+    expect(workload.actions).toEqual([]);
+  });
+
+  it.each(invalidSlugs)('config-changed with slug %j: blocked, still serving the old config', async (slug) => {
+    const { tools, workload } = await run('config-changed', { slug }, configured);
+    expect(tools.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
+    expect(workload.running).toBe(true);
+    expect(workload.settings).toEqual(example);
+    expect(workload.actions).toEqual([]);
+  });
+
+  it('stop: stops tinyproxy, waits for start', async () => {
+    const { tools, workload } = await run('stop', { slug: 'example' }, configured);
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    expect(workload.running).toBe(false);
+    expect(workload.actions).toEqual(['stop']);
+  });
+
+  it('remove: uninstalls, waits for install', async () => {
+    const { tools, workload } = await run('remove', { slug: 'example' }, { installed: true });
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
+    expect(workload.installed).toBe(false);
+    expect(workload.actions).toEqual(['uninstall']);
+  });
+});
+
+describe('charm: beyond the reference', () => {
+  it('config-changed with nothing changed: no write, no reload, one status-set', async () => {
+    const { tools, workload } = await run('config-changed', { slug: 'example' }, configured);
+    expect(workload.actions).toEqual([]);
+    expect(tools.statusSets).toBe(1);
+    expect(tools.logs).toEqual([]);
+  });
+
+  it('config-changed while stopped: starts it', async () => {
+    const { tools, workload } = await run('config-changed', { slug: 'example' }, { installed: true });
+    expect(workload.actions).toEqual(['write-config', 'start']);
+    expect(tools.status?.name).toBe('active');
+  });
+
+  it('start before install: nothing happens, waits for install', async () => {
+    const { tools, workload } = await run('start', { slug: 'example' }, {});
+    expect(workload.actions).toEqual([]);
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
+  });
+
+  it('an invalid slug outranks waiting for install (blocked > maintenance)', async () => {
+    const { tools } = await run('update-status', { slug: 'A' }, {});
+    expect(tools.status).toEqual({ name: 'blocked', message: blockedMessage('A') });
+  });
+
+  it.each(['update-status', 'leader-elected', 'some-relation-joined'])('%s only collects status', async (event) => {
+    const { tools, workload, error } = await run(event, { slug: 'example' }, configured);
+    expect(error).toBeUndefined();
+    expect(workload.actions).toEqual([]);
+    expect(tools.status).toEqual({ name: 'active', message: '' });
+  });
+
+  it('upgrade-charm re-applies install steps and reloads a changed config', async () => {
+    const { tools, workload } = await run('upgrade-charm', { slug: 'foo' }, configured);
+    expect(workload.actions).toEqual(['install', 'write-config', 'reload']);
+    expect(workload.running).toBe(true);
+    expect(tools.status?.name).toBe('active');
+  });
+
+  it('a crash during reload is logged as a WARNING, not a failed hook', async () => {
+    const { tools, error } = await run('config-changed', { slug: 'foo' }, { ...configured, crashOnReload: true });
+    expect(error).toBeUndefined();
+    expect(tools.logs.some((log) => log.level === 'WARNING' && log.message.includes('died while reloading'))).toBe(true);
+  });
+
+  it('a failed start fails the hook but still sets the status', async () => {
+    const { tools, error } = await run('start', { slug: 'example' }, { installed: true, failStart: 'port 8000 is already in use' });
+    expect(String(error)).toContain('port 8000 is already in use');
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+  });
+});
