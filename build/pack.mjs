@@ -37,11 +37,9 @@ export async function packCharm(/** @type {PackOptions} */ options) {
     entries.push({ name, data: Buffer.from(toYaml(value)), mode: 0o644 });
 
   entries.push({ name: 'dispatch', data: await readFile(path.join(root, 'dispatch')), mode: 0o755 });
-  const distFiles = await listFiles(path.join(root, distDir));
-  if (!distFiles.includes('charm.mjs')) {
-    throw new Error(`packCharm: ${path.join(root, distDir, 'charm.mjs')} is missing; build first`);
-  }
-  for (const rel of distFiles) {
+  const entry = path.join(root, distDir, 'charm.mjs');
+  if (!(await stat(entry).catch(() => null))?.isFile()) throw new Error(`packCharm: ${entry} is missing; build first`);
+  for (const rel of await listFiles(path.join(root, distDir))) {
     entries.push({ name: `dist/${rel}`, data: await readFile(path.join(root, distDir, rel)), mode: 0o644 });
   }
   text('metadata.yaml', metadataOf(project));
@@ -137,6 +135,7 @@ function toYaml(/** @type {unknown} */ value) {
   return YAML.stringify(value, { version: '1.1', sortMapEntries: false, lineWidth: 0 });
 }
 
+/** @returns {v is Dict} */
 function isDict(/** @type {unknown} */ v) {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -40,3 +40,8 @@ export function portFromConfig(text: string): number | undefined {
   const match = /^Port\s+(\d+)\s*$/m.exec(text);
   return match ? Number(match[1]) : undefined;
 }
+
+/** Reads the served slug back from the first `ReversePath "/<slug>/"` line. */
+export function slugFromConfig(text: string): string | undefined {
+  return /^ReversePath\s+"\/([^"]*)\/"/m.exec(text)?.[1];
+}

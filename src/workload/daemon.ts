@@ -13,8 +13,8 @@ export interface Daemon {
   mainPid(): Promise<number | undefined>;
   /** Starts tinyproxy and waits until it accepts connections on `port`. */
   start(port: number): Promise<void>;
-  /** Reloads the config with SIGUSR1 (same PID) and checks it still serves. */
-  reload(port: number): Promise<ReloadOutcome>;
+  /** Reloads the config with SIGUSR1 (same PID) and waits until it maps `/<slug>/`. */
+  reload(port: number, slug: string): Promise<ReloadOutcome>;
   /** Stops tinyproxy with SIGTERM and waits until it has exited. */
   stop(): Promise<void>;
   /** Writes what the mode needs once tinyproxy is installed (a unit file, folders). */

@@ -6,7 +6,7 @@ import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
 import { describeHolders, portHolders } from './listeners.ts';
 import { findProcesses, isAlive, readProcess, type ProcessInfo } from './procfs.ts';
 import type { TinyproxyPaths } from './paths.ts';
-import { acceptsConnections, pollUntil } from './wait.ts';
+import { acceptsConnections, mapsPath, pollUntil } from './wait.ts';
 
 /** True for a tinyproxy process started with this config file (never trust the pid file). */
 export function isOurTinyproxy(info: ProcessInfo, configFile: string): boolean {
@@ -79,12 +79,14 @@ export function createDirectDaemon(paths: TinyproxyPaths): Daemon {
       }
     },
 
-    async reload(port): Promise<ReloadOutcome> {
+    async reload(port, slug): Promise<ReloadOutcome> {
       const main = find();
       if (!main) throw new Error('cannot reload tinyproxy: it is not running');
       signal(main.pid, 'SIGUSR1');
-      const serving = await pollUntil(async () => alive(main.pid) && (await acceptsConnections(port)), WAIT.reloadMs, WAIT.pollMs);
-      return { pidBefore: main.pid, pidAfter: find()?.pid, crashed: !serving || !alive(main.pid) };
+      const applied = await pollUntil(async () => !alive(main.pid) || (await mapsPath(port, slug)), WAIT.reloadMs, WAIT.pollMs);
+      if (!alive(main.pid)) return { pidBefore: main.pid, pidAfter: find()?.pid, crashed: true };
+      if (!applied) throw new Error(`tinyproxy did not apply its new config within ${WAIT.reloadMs / 1000} s: ${logTail(logFile) || 'no output'}`);
+      return { pidBefore: main.pid, pidAfter: main.pid, crashed: false };
     },
 
     async stop() {

@@ -7,7 +7,7 @@ import { describeHolders, portHolders } from './listeners.ts';
 import { findProcesses, isAlive, readProcess } from './procfs.ts';
 import type { TinyproxyPaths } from './paths.ts';
 import { renderUnitFile } from './unit-file.ts';
-import { acceptsConnections, pollUntil } from './wait.ts';
+import { acceptsConnections, mapsPath, pollUntil } from './wait.ts';
 
 const inUnitCgroup = (pid: number, unitName: string): boolean => {
   try {
@@ -63,14 +63,17 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
       }
     },
 
-    async reload(port): Promise<ReloadOutcome> {
+    async reload(port, slug): Promise<ReloadOutcome> {
       const before = findMain();
       if (before === undefined) throw new Error('cannot reload tinyproxy: it is not running');
       await systemctl('reload', unit);
-      const same = await pollUntil(async () => alive(before) && (await acceptsConnections(port)), WAIT.reloadMs, WAIT.pollMs);
-      if (same && alive(before)) return { pidBefore: before, pidAfter: before, crashed: false };
+      const applied = await pollUntil(async () => !alive(before) || (await mapsPath(port, slug)), WAIT.reloadMs, WAIT.pollMs);
+      if (alive(before)) {
+        if (!applied) throw new Error(`tinyproxy did not apply its new config within ${WAIT.reloadMs / 1000} s: ${await failureReport()}`);
+        return { pidBefore: before, pidAfter: before, crashed: false };
+      }
       // It crashed on the reload: systemd restarts it; wait for the new process to serve.
-      await pollUntil(async () => (await serving(port)) !== undefined, WAIT.startMs, WAIT.pollMs);
+      await pollUntil(async () => (await serving(port)) !== undefined && (await mapsPath(port, slug)), WAIT.startMs, WAIT.pollMs);
       return { pidBefore: before, pidAfter: findMain(), crashed: true };
     },
 

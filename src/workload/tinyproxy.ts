@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ensureAccount, removeAccount } from './account.ts';
 import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
-import { portFromConfig, renderConfig, type ProxySettings } from './config-file.ts';
+import { portFromConfig, renderConfig, slugFromConfig, type ProxySettings } from './config-file.ts';
 import type { Daemon, ReloadOutcome } from './daemon.ts';
 import { runCommand } from './exec.ts';
 import { ensureFileContents, readIfExists, removePath } from './files.ts';
@@ -33,10 +33,12 @@ export const parseVersion = (stdout: string): string => stdout.trim().replace(/^
 
 /** The real workload: tinyproxy-bin from apt, one config file, a daemon in the given mode. */
 export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease): Workload {
-  const configuredPort = (): number => {
-    const port = portFromConfig(readIfExists(paths.configFile) ?? '');
-    if (port === undefined) throw new Error(`${paths.configFile} is missing or has no Port line`);
-    return port;
+  const configured = (): { port: number; slug: string } => {
+    const text = readIfExists(paths.configFile) ?? '';
+    const port = portFromConfig(text);
+    const slug = slugFromConfig(text);
+    if (port === undefined || slug === undefined) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
+    return { port, slug };
   };
 
   return {
@@ -59,8 +61,11 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       ),
 
     isRunning: async () => (await daemon.mainPid()) !== undefined,
-    start: async () => daemon.start(configuredPort()),
-    reload: async () => daemon.reload(configuredPort()),
+    start: async () => daemon.start(configured().port),
+    reload: async () => {
+      const { port, slug } = configured();
+      return daemon.reload(port, slug);
+    },
     stop: async () => daemon.stop(),
 
     async uninstall() {

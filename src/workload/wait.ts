@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -22,5 +23,21 @@ export function acceptsConnections(port: number, host = '127.0.0.1', timeoutMs =
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * Whether tinyproxy maps `/<slug>/` now: it answers `GET /<slug>` itself with a 301 to
+ * `/<slug>/` when the mapping exists (400 when not), without contacting the upstream.
+ */
+export function mapsPath(port: number, slug: string, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: `/${slug}`, agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 301 && res.headers.location === `/${slug}/`);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
   });
 }

@@ -1,6 +1,6 @@
 // build/pack.mjs: packs a .charm from a throwaway project and checks it with the real unzip.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -173,10 +173,12 @@ describe('packCharm', () => {
     expect(path.basename(file)).toBe('tinyproxy_amd64.charm');
   });
 
-  it('refuses to pack without dist/charm.mjs', async () => {
+  it('refuses to pack without dist/charm.mjs or without dist/', async () => {
     const root = fixture();
+    await expect(pack.packCharm({ root, distDir: 'nowhere', quiet: true })).rejects.toThrow(/charm\.mjs is missing/);
     rmSync(path.join(root, 'dist/charm.mjs'));
     await expect(pack.packCharm({ root, outFile: 'x.charm', quiet: true })).rejects.toThrow(/charm\.mjs is missing/);
+    expect(existsSync(path.join(root, 'x.charm'))).toBe(false);
   });
 });
 

@@ -1,0 +1,284 @@
+// dispatch: runs the real script (with /bin/sh) in a temp charm dir, with a stub bundle and fake tools.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const DISPATCH = path.join(repo, 'dispatch');
+const REAL_NODE = process.execPath;
+
+// The stub bundle reports how it was started, then exits with $STUB_EXIT.
+const STUB = `
+console.log(JSON.stringify({
+  stub: true,
+  via: process.env.VIA ?? null,
+  cwd: process.cwd(),
+  args: process.argv.slice(2),
+  nodeOptions: process.env.NODE_OPTIONS ?? null,
+  extraCaCerts: process.env.NODE_EXTRA_CA_CERTS ?? null,
+  dispatchPath: process.env.JUJU_DISPATCH_PATH ?? null,
+}));
+process.exit(Number(process.env.STUB_EXIT ?? 0));
+`;
+
+interface StubReport {
+  stub: true;
+  via: string | null;
+  cwd: string;
+  args: string[];
+  nodeOptions: string | null;
+  extraCaCerts: string | null;
+  dispatchPath: string | null;
+}
+
+interface Sandbox {
+  /** Temp root: holds charm/, bin/ (the only PATH entry) and logs. */
+  dir: string;
+  charm: string;
+  bin: string;
+}
+
+interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  report: StubReport | undefined;
+}
+
+const temps: string[] = [];
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function sandbox(): Sandbox {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'dispatch-test-')));
+  temps.push(dir);
+  const charm = path.join(dir, 'charm');
+  const bin = path.join(dir, 'bin');
+  mkdirSync(path.join(charm, 'dist'), { recursive: true });
+  mkdirSync(bin);
+  copyFileSync(DISPATCH, path.join(charm, 'dispatch'));
+  chmodSync(path.join(charm, 'dispatch'), 0o755);
+  writeFileSync(path.join(charm, 'dist/charm.mjs'), STUB);
+  return { dir, charm, bin };
+}
+
+function script(file: string, body: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `#!/bin/sh\n${body}\n`);
+  chmodSync(file, 0o755);
+}
+
+/** A `node` that answers --version with `version` and otherwise runs the real node with VIA=<via>. */
+function fakeNode(file: string, version: string, via: string): void {
+  script(file, `[ "$1" = --version ] && { echo '${version}'; exit 0; }\nVIA=${via} exec '${REAL_NODE}' "$@"`);
+}
+
+/** A fake apt-get that logs its argv to apt.log; `onInstall` is shell run for `install`. */
+function fakeAptGet(box: Sandbox, onInstall = 'exit 0', onUpdate = 'exit 0'): string {
+  const log = path.join(box.dir, 'apt.log');
+  script(
+    path.join(box.bin, 'apt-get'),
+    `echo "$*" >> '${log}'\ncase " $* " in *" install "*) ${onInstall} ;; *" update "*) ${onUpdate} ;; esac`,
+  );
+  return log;
+}
+
+/** Run charm/dispatch with a minimal, explicit environment (PATH = bin/ only). */
+function run(box: Sandbox, opts: { env?: Record<string, string>; cwd?: string; command?: string } = {}): RunResult {
+  const env: Record<string, string> = {
+    PATH: box.bin,
+    JUJU_CHARM_DIR: box.charm,
+    JUJU_DISPATCH_PATH: 'hooks/install',
+    JUJU_HOOK_NAME: 'install',
+    JUJU_UNIT_NAME: 'tinyproxy/0',
+    ...opts.env,
+  };
+  const r = spawnSync(opts.command ?? path.join(box.charm, 'dispatch'), [], {
+    env,
+    cwd: opts.cwd ?? box.charm,
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  if (r.error) throw r.error;
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{"stub":true'));
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, report: line ? (JSON.parse(line) as StubReport) : undefined };
+}
+
+const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
+
+describe('dispatch script', () => {
+  it('is executable, valid POSIX sh and starts with #!/bin/sh', () => {
+    expect(statSync(DISPATCH).mode & 0o111).toBe(0o111);
+    expect(readFileSync(DISPATCH, 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
+    const r = spawnSync('/bin/sh', ['-n', DISPATCH], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+  it.skipIf(!shellcheck)('passes shellcheck (when installed)', () => {
+    const r = spawnSync('shellcheck', ['-s', 'sh', DISPATCH], { encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+});
+
+describe('dispatch runs dist/charm.mjs', () => {
+  it.each([0, 1, 7, 42])('passes exit code %i through', (code) => {
+    const box = sandbox();
+    symlinkSync(REAL_NODE, path.join(box.bin, 'node'));
+    const r = run(box, { env: { STUB_EXIT: String(code) } });
+    expect(r.report).toMatchObject({ stub: true, args: [], dispatchPath: 'hooks/install' });
+    expect(r.status).toBe(code);
+    expect(r.stderr).toBe('');
+  });
+
+  it('prefers the charm’s own bin/node over node on PATH', () => {
+    const box = sandbox();
+    script(path.join(box.charm, 'bin/node'), `VIA=charm-bin exec '${REAL_NODE}' "$@"`);
+    fakeNode(path.join(box.bin, 'node'), 'v22.1.0', 'path');
+    expect(run(box).report?.via).toBe('charm-bin');
+  });
+
+  it('ignores a bin/node that is not executable', () => {
+    const box = sandbox();
+    script(path.join(box.charm, 'bin/node'), 'exit 99');
+    chmodSync(path.join(box.charm, 'bin/node'), 0o644);
+    fakeNode(path.join(box.bin, 'node'), 'v20.11.1', 'path');
+    const r = run(box);
+    expect(r.report?.via).toBe('path');
+    expect(r.status).toBe(0);
+  });
+
+  it('falls back to `nodejs` on PATH', () => {
+    const box = sandbox();
+    fakeNode(path.join(box.bin, 'nodejs'), 'v18.19.1', 'nodejs');
+    expect(run(box).report?.via).toBe('nodejs');
+  });
+
+  it.each([
+    ['v18.19.0', true],
+    ['v18.19.1', true],
+    ['v20.0.0', true],
+    ['v100.0.0', true],
+    ['v18.18.2', false],
+    ['v16.20.2', false],
+    ['v9.11.2', false], // "9" > "1" as text: the comparison must be numeric
+    ['v18', false],
+    ['garbage', false],
+  ])('node on PATH reporting %s is used: %s', (version, usable) => {
+    const box = sandbox();
+    fakeNode(path.join(box.bin, 'node'), version, 'path');
+    const aptLog = fakeAptGet(box);
+    const r = run(box);
+    if (usable) {
+      expect(r.report?.via).toBe('path');
+      expect(r.status).toBe(0);
+      expect(existsSync(aptLog)).toBe(false);
+    } else {
+      expect(r.report).toBeUndefined();
+      expect(r.status).toBe(1);
+      expect(readFileSync(aptLog, 'utf8')).toMatch(/install/);
+    }
+  });
+
+  it('does not pass NODE_OPTIONS or NODE_EXTRA_CA_CERTS to the charm', () => {
+    const box = sandbox();
+    symlinkSync(REAL_NODE, path.join(box.bin, 'node'));
+    // If inherited, --require of a missing file would make node fail before the bundle runs.
+    const r = run(box, {
+      env: { NODE_OPTIONS: `--require ${box.dir}/missing.cjs`, NODE_EXTRA_CA_CERTS: `${box.dir}/missing.pem` },
+    });
+    expect(r.status).toBe(0);
+    expect(r.report).toMatchObject({ nodeOptions: null, extraCaCerts: null });
+  });
+});
+
+describe('dispatch working directory', () => {
+  it('runs the charm in JUJU_CHARM_DIR even when started elsewhere', () => {
+    const box = sandbox();
+    symlinkSync(REAL_NODE, path.join(box.bin, 'node'));
+    const r = run(box, { cwd: box.dir });
+    expect(r.report?.cwd).toBe(box.charm);
+  });
+
+  it('without JUJU_CHARM_DIR uses the directory dispatch lives in', () => {
+    const box = sandbox();
+    symlinkSync(REAL_NODE, path.join(box.bin, 'node'));
+    const env = { JUJU_CHARM_DIR: '' };
+    expect(run(box, { cwd: box.dir, env }).report?.cwd).toBe(box.charm);
+    expect(run(box, { cwd: box.charm, env, command: './dispatch' }).report?.cwd).toBe(box.charm);
+  });
+
+  it('fails if JUJU_CHARM_DIR does not exist', () => {
+    const box = sandbox();
+    symlinkSync(REAL_NODE, path.join(box.bin, 'node'));
+    const r = run(box, { env: { JUJU_CHARM_DIR: path.join(box.dir, 'nope') } });
+    expect(r.status).not.toBe(0);
+    expect(r.report).toBeUndefined();
+  });
+});
+
+describe('dispatch without a usable node', () => {
+  it('rejects node v16, tries apt-get install nodejs, and fails with one clear line', () => {
+    const box = sandbox();
+    fakeNode(path.join(box.bin, 'node'), 'v16.20.2', 'v16');
+    const aptLog = fakeAptGet(box); // "succeeds" but installs nothing
+    const jujuLog = path.join(box.dir, 'juju-log.log');
+    script(path.join(box.bin, 'juju-log'), `echo "$*" >> '${jujuLog}'`);
+
+    const r = run(box);
+    expect(r.status).toBe(1);
+    expect(r.report).toBeUndefined();
+
+    const calls = lines(readFileSync(aptLog, 'utf8'));
+    const installs = calls.filter((c) => / install /.test(` ${c} `));
+    expect(installs.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call).toMatch(/^-o DPkg::Lock::Timeout=\d+ -y /);
+    expect(installs[0]).toMatch(/ nodejs$/);
+
+    const err = lines(r.stderr);
+    const fatal = err.filter((l) => /cannot run the charm/.test(l));
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatch(/Node\.js >= 18\.19/);
+    expect(fatal[0]).toMatch(/v16\.20\.2/);
+    expect(err.some((l) => /installing the nodejs package/.test(l))).toBe(true);
+
+    const logged = lines(readFileSync(jujuLog, 'utf8'));
+    expect(logged[0]).toMatch(/^--log-level INFO -- no Node\.js >= 18\.19 found/);
+    expect(logged.at(-1)).toMatch(/^--log-level ERROR -- cannot run the charm/);
+  });
+
+  it('runs the charm with the node that apt-get installed', () => {
+    const box = sandbox();
+    const installed = path.join(box.dir, 'installed-node');
+    fakeNode(installed, 'v18.19.1', 'apt');
+    const aptLog = fakeAptGet(box, `/bin/ln -s '${installed}' '${box.bin}/node'`);
+    const r = run(box, { env: { STUB_EXIT: '3' } });
+    expect(r.report?.via).toBe('apt');
+    expect(r.status).toBe(3);
+    expect(readFileSync(aptLog, 'utf8')).toMatch(/install --no-install-recommends nodejs/);
+    expect(r.stderr).toMatch(/installed Node\.js: .*v18\.19\.1/);
+    expect(r.stderr).not.toMatch(/not found/); // missing juju-log is silent
+  });
+
+  it('runs apt-get update and retries when the first install fails', () => {
+    const box = sandbox();
+    const installed = path.join(box.dir, 'installed-node');
+    fakeNode(installed, 'v18.19.1', 'apt');
+    const marker = path.join(box.dir, 'updated');
+    const aptLog = fakeAptGet(
+      box,
+      `[ -e '${marker}' ] || exit 100; /bin/ln -s '${installed}' '${box.bin}/node'`,
+      `: > '${marker}'`,
+    );
+    const r = run(box);
+    expect(r.report?.via).toBe('apt');
+    const verbs = lines(readFileSync(aptLog, 'utf8')).map((c) => (/ install /.test(` ${c} `) ? 'install' : 'update'));
+    expect(verbs.slice(-3)).toEqual(['install', 'update', 'install']);
+  });
+});
