@@ -1,5 +1,6 @@
 import { runCharm } from './charm/charm.ts';
 import { parseCharmConfig } from './charm/config.ts';
+import { fileStateStore } from './charm/unit-state.ts';
 import { contextFromEnv } from './juju/context.ts';
 import { createHookTools, type HookTools } from './juju/hook-tools.ts';
 import { runHookTool } from './juju/run.ts';
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
     const juju = contextFromEnv(process.env, process.cwd());
     hook = juju.event.name;
     const config = parseCharmConfig(tools.configGet());
-    await runCharm(juju.event, { tools, workload: createWorkload(), config });
+    await runCharm(juju.event, { tools, workload: createWorkload(), config, state: fileStateStore(juju.charmDir) });
     return 0;
   } catch (error) {
     reportFailure(tools, hook, error);

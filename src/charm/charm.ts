@@ -1,13 +1,13 @@
 import type { JujuEvent } from '../juju/event.ts';
 import { collectStatus } from './collect-status.ts';
 import type { CharmContext, Handler } from './context.ts';
-import { install, reconcile, remove, stop, upgrade } from './handlers.ts';
+import { configure, converge, install, remove, stop, upgrade } from './handlers.ts';
 
-/** Where each hook goes; every other hook (update-status, leader-elected, ...) only collects status. */
+/** Where each hook goes; every other hook (update-status, leader-elected, ...) converges. */
 export const HOOK_HANDLERS: Readonly<Record<string, Handler>> = {
   install,
-  start: reconcile,
-  'config-changed': reconcile,
+  start: configure,
+  'config-changed': configure,
   'upgrade-charm': upgrade,
   stop,
   remove,
@@ -15,7 +15,7 @@ export const HOOK_HANDLERS: Readonly<Record<string, Handler>> = {
 
 /** Runs the event's handler (if any), then always sets the unit status. */
 export async function runCharm(event: JujuEvent, context: CharmContext): Promise<void> {
-  const handler = event.kind === 'hook' ? HOOK_HANDLERS[event.name] : undefined;
+  const handler = event.kind === 'hook' ? (HOOK_HANDLERS[event.name] ?? converge) : undefined;
   let failed = false;
   try {
     if (handler) await handler(context);

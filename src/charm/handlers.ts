@@ -4,6 +4,10 @@ import { proxySettings } from './settings.ts';
 const modeMessage = ({ workload }: CharmContext): string =>
   workload.mode === 'systemd' ? 'tinyproxy runs as a systemd service' : 'PID 1 is not systemd: managing tinyproxy as a bare daemon';
 
+const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void => {
+  if (state.load().shouldRun !== shouldRun) state.save({ shouldRun });
+};
+
 /** install: install tinyproxy (idempotent, so a retried hook finishes the job) and report its version. */
 export async function install(context: CharmContext): Promise<void> {
   const { tools, workload } = context;
@@ -12,17 +16,23 @@ export async function install(context: CharmContext): Promise<void> {
   tools.applicationVersionSet(await workload.version());
 }
 
-/** start, config-changed: make the running proxy match the config, or change nothing if it is invalid. */
-export async function reconcile(context: CharmContext): Promise<void> {
+/**
+ * Makes the machine match the config: writes the file if it differs; starts tinyproxy if it is
+ * not running and `startIfStopped`; reloads it if it runs but does not serve what the file says
+ * (the file changed, or an earlier hook died between writing and reloading). An invalid config
+ * changes nothing.
+ */
+async function reconcile(context: CharmContext, startIfStopped: boolean): Promise<void> {
   const { tools, workload, config } = context;
   if (!config.valid || !workload.isInstalled()) return;
   const settings = proxySettings(config.config);
   const changed = workload.ensureConfig(settings);
   if (!(await workload.isRunning())) {
+    if (!startIfStopped) return;
     tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
     await workload.start();
     tools.openPort({ port: settings.port, protocol: 'tcp' });
-  } else if (changed) {
+  } else if (changed || !(await workload.servesConfig())) {
     tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
     const outcome = await workload.reload();
     if (outcome.crashed) {
@@ -32,18 +42,38 @@ export async function reconcile(context: CharmContext): Promise<void> {
   }
 }
 
+/** start, config-changed: reconcile, starting tinyproxy if needed, as the tutorial does. */
+export async function configure(context: CharmContext): Promise<void> {
+  await reconcile(context, true);
+  if (context.config.valid && (await context.workload.isRunning())) rememberShouldRun(context, true);
+}
+
 /** upgrade-charm: the new code re-applies its install steps, then reconciles. */
 export async function upgrade(context: CharmContext): Promise<void> {
   if (context.workload.isInstalled()) await context.workload.install();
-  await reconcile(context);
+  await reconcile(context, context.state.load().shouldRun);
 }
 
-/** stop: SIGTERM tinyproxy and wait until it has exited. */
-export async function stop({ workload }: CharmContext): Promise<void> {
-  await workload.stop();
+/**
+ * Any other hook (update-status, leader-elected, ...): converge quietly. A tinyproxy the charm
+ * started that has died or been killed is started again, unless the unit was stopped on purpose.
+ */
+export async function converge(context: CharmContext): Promise<void> {
+  if (!context.state.load().shouldRun) return;
+  if (context.workload.isInstalled() && !(await context.workload.isRunning())) {
+    context.tools.log('WARNING', 'tinyproxy should be running but is not (it died or was killed): starting it again');
+  }
+  await reconcile(context, true);
+}
+
+/** stop: remember it was on purpose, then SIGTERM tinyproxy and wait until it has exited. */
+export async function stop(context: CharmContext): Promise<void> {
+  rememberShouldRun(context, false);
+  await context.workload.stop();
 }
 
 /** remove: uninstall tinyproxy and everything the charm created. */
-export async function remove({ workload }: CharmContext): Promise<void> {
-  await workload.uninstall();
+export async function remove(context: CharmContext): Promise<void> {
+  rememberShouldRun(context, false);
+  await context.workload.uninstall();
 }

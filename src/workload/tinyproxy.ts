@@ -7,6 +7,7 @@ import { runCommand } from './exec.ts';
 import { ensureFileContents, readIfExists, removePath } from './files.ts';
 import type { OsRelease } from './os-release.ts';
 import type { TinyproxyPaths } from './paths.ts';
+import { mapsPath } from './wait.ts';
 
 export const PACKAGE = 'tinyproxy-bin';
 
@@ -21,6 +22,8 @@ export interface Workload {
   /** Writes the config file if its content differs; returns whether it changed. */
   ensureConfig(settings: ProxySettings): boolean;
   isRunning(): Promise<boolean>;
+  /** Whether the running tinyproxy maps the slug its config file names, on the port it names. */
+  servesConfig(): Promise<boolean>;
   start(): Promise<void>;
   reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
@@ -61,6 +64,10 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       ),
 
     isRunning: async () => (await daemon.mainPid()) !== undefined,
+    servesConfig: async () => {
+      const { port, slug } = configured();
+      return mapsPath(port, slug);
+    },
     start: async () => daemon.start(configured().port),
     reload: async () => {
       const { port, slug } = configured();

@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -29,15 +28,26 @@ export function acceptsConnections(port: number, host = '127.0.0.1', timeoutMs =
 /**
  * Whether tinyproxy maps `/<slug>/` now: it answers `GET /<slug>` itself with a 301 to
  * `/<slug>/` when the mapping exists (400 when not), without contacting the upstream.
+ * Raw HTTP/1.0 over node:net keeps node:http out of every hook.
  */
 export function mapsPath(port: number, slug: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: `/${slug}`, agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 301 && res.headers.location === `/${slug}/`);
+    const socket = connect({ port, host: '127.0.0.1' });
+    let response = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write(`GET /${slug} HTTP/1.0\r\nHost: localhost\r\n\r\n`));
+    socket.on('data', (chunk: Buffer) => {
+      response += chunk.toString('latin1');
+      const head = response.indexOf('\r\n\r\n');
+      if (head < 0) return;
+      const lines = response.slice(0, head).split('\r\n');
+      done(/^HTTP\/1\.[01] 301 /.test(lines[0] ?? '') && lines.some((line) => line.toLowerCase() === `location: /${slug}/`));
     });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
+    socket.once('end', () => done(false));
   });
 }

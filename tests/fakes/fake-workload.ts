@@ -18,6 +18,8 @@ export class FakeWorkload implements Workload {
   running: boolean;
   settings: ProxySettings | undefined;
   pid = 100;
+  /** Set to simulate a process that serves an older config than the file says. */
+  stale = false;
   readonly actions: string[] = [];
   readonly crashOnReload: boolean;
   readonly failStart: string | undefined;
@@ -51,11 +53,15 @@ export class FakeWorkload implements Workload {
 
   isRunning = async (): Promise<boolean> => this.running;
 
+  /** The fake serves whatever it last started or reloaded with, unless told it lost track. */
+  servesConfig = async (): Promise<boolean> => this.running && !this.stale;
+
   async start(): Promise<void> {
     if (!this.settings) throw new Error('no config to start with');
     this.actions.push('start');
     if (this.failStart) throw new Error(this.failStart);
     this.running = true;
+    this.stale = false;
     this.pid += 1;
   }
 
@@ -63,6 +69,7 @@ export class FakeWorkload implements Workload {
     if (!this.running) throw new Error('cannot reload tinyproxy: it is not running');
     this.actions.push('reload');
     const pidBefore = this.pid;
+    this.stale = false;
     if (this.crashOnReload) this.pid += 1;
     return { pidBefore, pidAfter: this.pid, crashed: this.crashOnReload };
   }

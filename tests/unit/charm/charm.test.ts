@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCharm } from '../../../src/charm/charm.ts';
 import { parseCharmConfig } from '../../../src/charm/config.ts';
+import { memoryStateStore, type UnitState } from '../../../src/charm/unit-state.ts';
 import type { JujuEvent } from '../../../src/juju/event.ts';
 import { FakeHookTools } from '../../fakes/fake-hook-tools.ts';
 import { FakeWorkload, type FakeWorkloadState } from '../../fakes/fake-workload.ts';
@@ -10,16 +11,17 @@ const example = { port: 8000, slug: 'example', upstream: 'http://www.example.com
 const configured: FakeWorkloadState = { installed: true, running: true, settings: example };
 
 /** State in, one event, state out: the shape of ops.testing. */
-async function run(event: string, config: Record<string, unknown>, state: FakeWorkloadState) {
+async function run(event: string, config: Record<string, unknown>, machine: FakeWorkloadState, unit: UnitState = { shouldRun: machine.running ?? false }) {
   const tools = new FakeHookTools(config);
-  const workload = new FakeWorkload(state);
+  const workload = new FakeWorkload(machine);
+  const state = memoryStateStore(unit);
   let error: unknown;
   try {
-    await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()) });
+    await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state });
   } catch (caught) {
     error = caught;
   }
-  return { tools, workload, error };
+  return { tools, workload, error, state: state.state };
 }
 
 const invalidSlugs = ['', 'foo_bar', 'foo/bar'];
@@ -35,7 +37,8 @@ describe('charm: the reference unit tests', () => {
   });
 
   it('start: writes the config, starts tinyproxy, opens 8000/tcp, active', async () => {
-    const { tools, workload } = await run('start', { slug: 'example' }, { installed: true });
+    const { tools, workload, state } = await run('start', { slug: 'example' }, { installed: true });
+    expect(state).toEqual({ shouldRun: true });
     expect(tools.status).toEqual({ name: 'active', message: '' });
     expect(workload.running).toBe(true);
     expect(workload.settings).toEqual(example);
@@ -69,10 +72,11 @@ describe('charm: the reference unit tests', () => {
   });
 
   it('stop: stops tinyproxy, waits for start', async () => {
-    const { tools, workload } = await run('stop', { slug: 'example' }, configured);
+    const { tools, workload, state } = await run('stop', { slug: 'example' }, configured);
     expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
     expect(workload.running).toBe(false);
     expect(workload.actions).toEqual(['stop']);
+    expect(state).toEqual({ shouldRun: false });
   });
 
   it('remove: uninstalls, waits for install', async () => {
@@ -132,5 +136,49 @@ describe('charm: beyond the reference', () => {
     const { tools, error } = await run('start', { slug: 'example' }, { installed: true, failStart: 'port 8000 is already in use' });
     expect(String(error)).toContain('port 8000 is already in use');
     expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+  });
+
+  it('leader-elected right after install does not start tinyproxy (as the tutorial)', async () => {
+    const { tools, workload } = await run('leader-elected', { slug: 'example' }, { installed: true });
+    expect(workload.actions).toEqual([]);
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+  });
+
+  it('update-status starts again a tinyproxy that died, and says so', async () => {
+    const { tools, workload } = await run('update-status', { slug: 'example' }, { installed: true, settings: example }, { shouldRun: true });
+    expect(workload.actions).toEqual(['start']);
+    expect(tools.status).toEqual({ name: 'active', message: '' });
+    expect(tools.logs[0]).toEqual({ level: 'WARNING', message: 'tinyproxy should be running but is not (it died or was killed): starting it again' });
+  });
+
+  it('update-status after a stop on purpose leaves it stopped', async () => {
+    const { tools, workload } = await run('update-status', { slug: 'example' }, { installed: true, settings: example }, { shouldRun: false });
+    expect(workload.actions).toEqual([]);
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+  });
+
+  it('a config file changed behind the charm is restored and reloaded by the next hook', async () => {
+    const { workload } = await run('update-status', { slug: 'example' }, { ...configured, settings: { ...example, slug: 'edited' } });
+    expect(workload.actions).toEqual(['write-config', 'reload']);
+    expect(workload.settings).toEqual(example);
+  });
+
+  it('a process serving an older config than the file (hook killed before reload) is reloaded', async () => {
+    const tools = new FakeHookTools({ slug: 'example' });
+    const workload = new FakeWorkload(configured);
+    workload.stale = true;
+    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) });
+    expect(workload.actions).toEqual(['reload']);
+  });
+
+  it('every hook run twice: the same end state, no second reload or start', async () => {
+    const tools = new FakeHookTools({ slug: 'foo' });
+    const workload = new FakeWorkload({ installed: true });
+    const state = memoryStateStore();
+    for (const event of ['config-changed', 'config-changed', 'start', 'start', 'update-status', 'update-status']) {
+      await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state });
+    }
+    expect(workload.actions).toEqual(['write-config', 'start']);
+    expect(tools.status).toEqual({ name: 'active', message: '' });
   });
 });
