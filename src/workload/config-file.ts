@@ -14,6 +14,14 @@ export interface RenderTarget {
 
 const UNSAFE = /["\\\r\n\0]/;
 
+/** tinyproxy 1.11.1 reads its config with fgets into a 2048-byte buffer: longer lines break parsing. */
+export const CONFIG_LINE_MAX = 2047;
+
+const reversePathLine = (slug: string, upstream: string): string => `ReversePath "/${slug}/" "${upstream}"`;
+
+/** The longest slug whose ReversePath line tinyproxy can still read, for this upstream. */
+export const maxSlugLength = (upstream: string): number => CONFIG_LINE_MAX - Buffer.byteLength(reversePathLine('', upstream));
+
 /** Renders tinyproxy.conf; refuses values that could escape their quotes or add a directive. */
 export function renderConfig(settings: ProxySettings, target: RenderTarget): string {
   for (const [name, value] of Object.entries({ slug: settings.slug, upstream: settings.upstream, ...target })) {
@@ -22,7 +30,7 @@ export function renderConfig(settings: ProxySettings, target: RenderTarget): str
   if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
     throw new Error(`refusing to write port ${settings.port} into tinyproxy.conf`);
   }
-  return [
+  const lines = [
     '# Written by the tinyproxy charm; edits are overwritten by the next hook.',
     `User ${target.user}`,
     `Group ${target.group}`,
@@ -30,9 +38,11 @@ export function renderConfig(settings: ProxySettings, target: RenderTarget): str
     `Port ${settings.port}`,
     'Timeout 600',
     'ReverseOnly Yes',
-    `ReversePath "/${settings.slug}/" "${settings.upstream}"`,
-    '',
-  ].join('\n');
+    reversePathLine(settings.slug, settings.upstream),
+  ];
+  const tooLong = lines.find((line) => Buffer.byteLength(line) > CONFIG_LINE_MAX);
+  if (tooLong !== undefined) throw new Error(`refusing to write a ${Buffer.byteLength(tooLong)}-byte line into tinyproxy.conf (tinyproxy reads at most ${CONFIG_LINE_MAX})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** Reads the `Port` directive back from a config file's text. */

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIG_LINE_MAX, maxSlugLength, portFromConfig, renderConfig, slugFromConfig } from '../../../src/workload/config-file.ts';
+
+const target = { user: 'tinyproxy', group: 'tinyproxy', pidFile: '/run/tinyproxy/tinyproxy.pid' };
+const settings = { port: 8000, slug: 'example', upstream: 'http://www.example.com/' };
+
+describe('renderConfig', () => {
+  it("carries the reference's lines, an account and a pid file the account can delete", () => {
+    expect(renderConfig(settings, target)).toBe(
+      [
+        '# Written by the tinyproxy charm; edits are overwritten by the next hook.',
+        'User tinyproxy',
+        'Group tinyproxy',
+        'PidFile "/run/tinyproxy/tinyproxy.pid"',
+        'Port 8000',
+        'Timeout 600',
+        'ReverseOnly Yes',
+        'ReversePath "/example/" "http://www.example.com/"',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each(['a"b', 'a\nPort 22', 'a\\b', 'a\rb', 'a\0b', ''])('refuses slug %j that could escape its quotes', (slug) => {
+    expect(() => renderConfig({ ...settings, slug }, target)).toThrow(/refusing to write slug/);
+  });
+
+  it.each([0, 65536, 8000.5])('refuses port %j', (port) => {
+    expect(() => renderConfig({ ...settings, port }, target)).toThrow(/refusing to write port/);
+  });
+
+  it('refuses a line tinyproxy cannot read', () => {
+    const longest = 'a'.repeat(maxSlugLength(settings.upstream));
+    const line = renderConfig({ ...settings, slug: longest }, target).split('\n').find((l) => l.startsWith('ReversePath'));
+    expect(line).toHaveLength(CONFIG_LINE_MAX);
+    expect(() => renderConfig({ ...settings, slug: `${longest}a` }, target)).toThrow('refusing to write a 2048-byte line into tinyproxy.conf (tinyproxy reads at most 2047)');
+  });
+
+  it('reads the port and slug back', () => {
+    const text = renderConfig({ ...settings, port: 8123, slug: 'foo' }, target);
+    expect(portFromConfig(text)).toBe(8123);
+    expect(slugFromConfig(text)).toBe('foo');
+    expect(portFromConfig('Timeout 600\n')).toBeUndefined();
+    expect(slugFromConfig('Port 1\n')).toBeUndefined();
+  });
+});

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PATHS } from '../../../src/workload/paths.ts';
+import { renderUnitFile } from '../../../src/workload/unit-file.ts';
+
+describe('renderUnitFile', () => {
+  const unit = renderUnitFile(DEFAULT_PATHS);
+  it.each([
+    'ExecStart=/usr/bin/tinyproxy -d -c /etc/tinyproxy/tinyproxy.conf',
+    'ExecReload=/bin/kill -USR1 $MAINPID',
+    'Restart=on-failure',
+    'User=tinyproxy',
+    'RuntimeDirectory=tinyproxy',
+    'WantedBy=multi-user.target',
+  ])('has %s', (line) => {
+    expect(unit.split('\n')).toContain(line);
+  });
+});
