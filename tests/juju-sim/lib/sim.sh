@@ -91,7 +91,7 @@ sim_parse() {
 			sim_f=${1%%=*}
 			case $1 in
 			*=*) sim_v=${1#*=} sim_hv=1 ;;
-			*) sim_v= sim_hv=0 ;;
+			*) sim_v='' sim_hv=0 ;;
 			esac
 			case " $sim_value_flags " in
 			*" $sim_f "*)
@@ -135,11 +135,11 @@ sim_format_flag() {
 	esac
 }
 
-# Prints the contents of file $1 as a JSON string, escaped like Go's json.Marshal
+# Prints the contents of file $1 (stdin when no argument) as a JSON string, escaped like Go's json.Marshal
 # (backslash, quote, control characters, <, >, &, U+2028, U+2029). Missing file = "".
 sim_json_file() {
 	printf '"'
-	if [ -s "$1" ]; then
+	if [ $# = 0 ] || [ -s "$1" ]; then
 		LC_ALL=C sed -z \
 			-e 's/\\/\\\\/g' -e 's/"/\\"/g' \
 			-e 's/\n/\\n/g' -e 's/\t/\\t/g' -e 's/\r/\\r/g' \
@@ -152,7 +152,7 @@ sim_json_file() {
 			-e 's/\x1c/\\u001c/g' -e 's/\x1d/\\u001d/g' -e 's/\x1e/\\u001e/g' -e 's/\x1f/\\u001f/g' \
 			-e 's/</\\u003c/g' -e 's/>/\\u003e/g' -e 's/&/\\u0026/g' \
 			-e 's/\xe2\x80\xa8/\\u2028/g' -e 's/\xe2\x80\xa9/\\u2029/g' \
-			"$1"
+			"$@"
 	fi
 	printf '"'
 }
@@ -173,5 +173,6 @@ sim_write() {
 
 # True when this unit is the leader.
 sim_is_leader() {
-	[ -f "$S/leader" ] && read -r sim_l <"$S/leader" && [ "$sim_l" = true ]
+	sim_l=
+	[ -f "$S/leader" ] && { read -r sim_l <"$S/leader" || :; } && [ "$sim_l" = true ]
 }

@@ -1,0 +1,266 @@
+// Simulated Juju unit: runs a charm's dispatch the way the unit agent does (cwd = charm dir,
+// a Juju-only environment, hook tools on PATH) and exposes what the charm told "Juju".
+import { randomInt, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  SIM_BIN_DIR,
+  commitPendingPorts,
+  discardPendingPorts,
+  initSimState,
+  nextCallIndex,
+  readCalls,
+  readLogs,
+  readOpenedPorts,
+  readPendingPorts,
+  readStatus,
+  readWorkloadVersion,
+  setLeaderState,
+  writeConfigState,
+  writeRawConfigState,
+  type Call,
+  type ConfigMap,
+  type ConfigValue,
+  type LogEntry,
+  type PendingPort,
+  type StatusInfo,
+} from './juju-sim-state.ts';
+import { runCommand, type CommandResult } from './process.ts';
+
+export * from './juju-sim-state.ts';
+
+/** A config option as declared in config.yaml. */
+export interface ConfigOption {
+  type: 'string' | 'int' | 'float' | 'boolean' | 'secret';
+  default?: ConfigValue | null;
+  description?: string;
+}
+
+/** Options of createSimUnit. */
+export interface SimUnitOptions {
+  /** Directory holding dispatch (and config.yaml, whose defaults are used when present). */
+  charmDir: string;
+  /** Values set by the user (`juju config`), on top of the defaults. */
+  config?: ConfigMap;
+  /** Option defaults used when charmDir has no config.yaml. */
+  defaults?: ConfigMap;
+  /** is-leader answer (default true: a single-unit application). */
+  leader?: boolean;
+  /** JUJU_UNIT_NAME (default tinyproxy/0). */
+  unitName?: string;
+  /** unit-get private-address answer (default 127.0.0.1). */
+  address?: string;
+  /** Use this state directory instead of a new temporary one. */
+  stateDir?: string;
+}
+
+/** Options of runHook/runAction. */
+export interface RunHookOptions {
+  /** Command prefix, e.g. ['ip', 'netns', 'exec', 'ns1']. */
+  wrap?: readonly string[];
+  /** Kill the hook after this long (default 600 s). */
+  timeoutMs?: number;
+  /** Extra environment variables (e.g. JUJU_DEBUG), added to the Juju-like set. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** What one hook run did. */
+export interface HookResult extends CommandResult {
+  /** The hook-tool calls made during this hook, in order. */
+  calls: Call[];
+  /** The exact environment dispatch was given. */
+  env: Readonly<Record<string, string>>;
+}
+
+/** A simulated unit of a deployed charm. */
+export interface SimUnit {
+  readonly charmDir: string;
+  readonly stateDir: string;
+  readonly unitName: string;
+  /** Sets config values (like `juju config app k=v`). */
+  setConfig(partial: ConfigMap): void;
+  /** Unsets a config value, back to its default (like `juju config app --reset k`). */
+  resetConfig(key: string): void;
+  /** Makes config-get print this text verbatim (malformed-config tests). */
+  setRawConfig(json: string): void;
+  /** Effective config (what config-get --format=json prints). */
+  config(): ConfigMap;
+  /** Sets the is-leader answer. */
+  setLeader(leader: boolean): void;
+  /** Runs dispatch for a hook (JUJU_DISPATCH_PATH=hooks/<event>); commits ports on exit 0. */
+  runHook(event: string, options?: RunHookOptions): Promise<HookResult>;
+  /** Runs dispatch for an action (JUJU_DISPATCH_PATH=actions/<name>). */
+  runAction(name: string, options?: RunHookOptions): Promise<HookResult>;
+  /** Unit workload status. */
+  status(): StatusInfo;
+  /** Application status (status-set --application). */
+  appStatus(): StatusInfo;
+  /** Workload version ('' if never set). */
+  workloadVersion(): string;
+  /** Committed opened ports, e.g. ['8000/tcp']. */
+  openedPorts(): string[];
+  /** Uncommitted port requests (empty after every runHook). */
+  pendingPorts(): PendingPort[];
+  /** All juju-log records so far. */
+  logs(): LogEntry[];
+  /** All hook-tool calls so far. */
+  calls(): Call[];
+  /** Deletes the state directory (if it was created by createSimUnit). */
+  cleanup(): void;
+}
+
+const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const OPTION_TYPES = new Set(['string', 'int', 'float', 'boolean', 'secret']);
+
+/** Reads config.yaml options from a charm directory (undefined if the file is absent). */
+export function readConfigOptions(charmDir: string): Record<string, ConfigOption> | undefined {
+  const path = join(charmDir, 'config.yaml');
+  if (!existsSync(path)) return undefined;
+  const doc: unknown = parseYaml(readFileSync(path, 'utf8'));
+  const options = (doc as { options?: unknown } | null)?.options ?? {};
+  if (typeof options !== 'object' || options === null) throw new Error(`${path}: options is not a map`);
+  const result: Record<string, ConfigOption> = {};
+  for (const [name, raw] of Object.entries(options as Record<string, unknown>)) {
+    const opt = raw as { type?: unknown; default?: unknown; description?: unknown };
+    const type = typeof opt.type === 'string' ? opt.type : 'string';
+    if (!OPTION_TYPES.has(type)) throw new Error(`${path}: option ${name} has unknown type ${type}`);
+    const option: ConfigOption = { type: type as ConfigOption['type'] };
+    const dflt = opt.default;
+    if (typeof dflt === 'string' || typeof dflt === 'number' || typeof dflt === 'boolean') option.default = dflt;
+    if (typeof opt.description === 'string') option.description = opt.description;
+    result[name] = option;
+  }
+  return result;
+}
+
+function checkType(name: string, value: ConfigValue, option: ConfigOption | undefined): void {
+  if (option === undefined) throw new Error(`juju-sim: unknown option "${name}"`);
+  const ok =
+    option.type === 'boolean' ? typeof value === 'boolean'
+      : option.type === 'int' ? Number.isInteger(value)
+        : option.type === 'float' ? typeof value === 'number'
+          : typeof value === 'string';
+  if (!ok) throw new Error(`juju-sim: option "${name}" expects type ${option.type}, got ${JSON.stringify(value)}`);
+}
+
+/** Builds the dispatch environment from scratch (nothing inherited from the test process). */
+export function hookEnvironment(params: {
+  charmDir: string;
+  stateDir: string;
+  unitName: string;
+  modelUuid: string;
+  dispatchPath: string;
+  hookName: string;
+}): Record<string, string> {
+  return {
+    JUJU_DISPATCH_PATH: params.dispatchPath,
+    JUJU_HOOK_NAME: params.hookName,
+    JUJU_UNIT_NAME: params.unitName,
+    JUJU_MODEL_NAME: 'sim-model',
+    JUJU_MODEL_UUID: params.modelUuid,
+    JUJU_CHARM_DIR: params.charmDir,
+    CHARM_DIR: params.charmDir,
+    JUJU_VERSION: '3.6.11',
+    JUJU_CONTEXT_ID: `${params.unitName}-${params.hookName || 'run-action'}-${randomInt(1e12)}`,
+    JUJU_MACHINE_ID: '0',
+    JUJU_AVAILABILITY_ZONE: '',
+    JUJU_PRINCIPAL_UNIT: '',
+    DEBIAN_FRONTEND: 'noninteractive',
+    APT_LISTCHANGES_FRONTEND: 'none',
+    LANG: 'C.UTF-8',
+    PATH: `${SIM_BIN_DIR}:${BASE_PATH}`,
+    JUJU_SIM_STATE: params.stateDir,
+  };
+}
+
+/** Creates a simulated unit for the charm in options.charmDir. */
+export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
+  const charmDir = resolve(options.charmDir);
+  const ownsState = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'juju-sim-'));
+  const unitName = options.unitName ?? 'tinyproxy/0';
+  const modelUuid = randomUUID();
+  const declared = readConfigOptions(charmDir);
+  const defaults: ConfigMap = {};
+  if (declared) {
+    for (const [name, opt] of Object.entries(declared)) {
+      if (opt.default !== undefined && opt.default !== null) defaults[name] = opt.default;
+    }
+  } else {
+    Object.assign(defaults, options.defaults ?? {});
+  }
+  const userSet: ConfigMap = {};
+  const initState: Parameters<typeof initSimState>[1] = { leader: options.leader ?? true };
+  if (options.address !== undefined) initState.address = options.address;
+  initSimState(stateDir, initState);
+
+  const effective = (): ConfigMap => ({ ...defaults, ...userSet });
+  const writeConfig = (): void => {
+    const all: Record<string, ConfigValue | null> = {};
+    for (const name of Object.keys(declared ?? {})) all[name] = null;
+    writeConfigState(stateDir, effective(), { ...all, ...effective() });
+  };
+  const setConfig = (partial: ConfigMap): void => {
+    for (const [name, value] of Object.entries(partial)) {
+      if (declared) checkType(name, value, declared[name]);
+      userSet[name] = value;
+    }
+    writeConfig();
+  };
+  setConfig(options.config ?? {});
+
+  const run = async (dispatchPath: string, hookName: string, opts: RunHookOptions, extra: Record<string, string>): Promise<HookResult> => {
+    const env = { ...hookEnvironment({ charmDir, stateDir, unitName, modelUuid, dispatchPath, hookName }), ...extra, ...opts.env };
+    const first = nextCallIndex(stateDir);
+    const result = await runCommand([...(opts.wrap ?? []), join(charmDir, 'dispatch')], {
+      cwd: charmDir,
+      env,
+      timeoutMs: opts.timeoutMs ?? 600_000,
+    });
+    if (result.exitCode === 0) commitPendingPorts(stateDir);
+    else discardPendingPorts(stateDir);
+    return { ...result, calls: readCalls(stateDir, first), env };
+  };
+
+  return {
+    charmDir,
+    stateDir,
+    unitName,
+    setConfig,
+    resetConfig(key: string): void {
+      delete userSet[key];
+      writeConfig();
+    },
+    setRawConfig: (json: string) => writeRawConfigState(stateDir, json),
+    config: effective,
+    setLeader: (leader: boolean) => setLeaderState(stateDir, leader),
+    runHook: (event, opts = {}) => run(`hooks/${event}`, event, opts, {}),
+    runAction: (name, opts = {}) => {
+      const uuid = randomUUID();
+      return run(`actions/${name}`, '', opts, {
+        JUJU_ACTION_NAME: name,
+        JUJU_ACTION_UUID: uuid,
+        JUJU_ACTION_TAG: `action-${uuid}`,
+      });
+    },
+    status: () => readStatus(stateDir),
+    appStatus: () => readStatus(stateDir, true),
+    workloadVersion: () => readWorkloadVersion(stateDir),
+    openedPorts: () => readOpenedPorts(stateDir),
+    pendingPorts: () => readPendingPorts(stateDir),
+    logs: () => readLogs(stateDir),
+    calls: () => readCalls(stateDir),
+    cleanup(): void {
+      if (ownsState) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs one hook tool directly against a state directory (for tests of the tools themselves). */
+export function runSimTool(stateDir: string | undefined, tool: string, args: readonly string[]): Promise<CommandResult> {
+  const env: Record<string, string> = { PATH: `${SIM_BIN_DIR}:${BASE_PATH}`, LANG: 'C.UTF-8' };
+  if (stateDir !== undefined) env.JUJU_SIM_STATE = stateDir;
+  return runCommand([join(SIM_BIN_DIR, tool), ...args], { env, timeoutMs: 10_000 });
+}
