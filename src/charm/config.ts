@@ -1,19 +1,25 @@
 import * as z from 'zod/mini';
 import type { RawConfig } from '../juju/tools/config.ts';
 import { maxSlugLength } from '../workload/config-file.ts';
-import { UPSTREAM } from './settings.ts';
+import { checkUpstream } from './upstream.ts';
 
 /** The tutorial's rule for the slug, in the words of its blocked message. */
 export const SLUG_PATTERN = /^[a-z0-9-]+$/;
-/** Beyond this, tinyproxy cannot read its own ReversePath line. */
-export const SLUG_MAX_LENGTH = maxSlugLength(UPSTREAM);
+/** The port SSH uses: never the proxy's. */
+export const SSH_PORT = 22;
 
 const CharmConfigSchema = z.object({
-  slug: z.string().check(z.regex(SLUG_PATTERN), z.maxLength(SLUG_MAX_LENGTH)),
+  slug: z.string().check(z.regex(SLUG_PATTERN)),
+  'server-port': z.int().check(z.gte(1), z.lte(65535), z.refine((port) => port !== SSH_PORT)),
+  upstream: z.string(),
 });
 
-/** The validated charm config. */
-export type CharmConfig = Readonly<z.infer<typeof CharmConfigSchema>>;
+/** The validated charm config, with the upstream normalised. */
+export interface CharmConfig {
+  readonly slug: string;
+  readonly port: number;
+  readonly upstream: string;
+}
 
 /** A parsed config: either valid, or the messages that say what is wrong. */
 export type ConfigResult =
@@ -21,20 +27,30 @@ export type ConfigResult =
   | { readonly valid: false; readonly problems: readonly string[] };
 
 const display = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined'));
-const abbreviate = (text: string): string => `${text.slice(0, 32)}...' (${text.length} characters`;
+const abbreviate = (text: string): string => (text.length > 64 ? `${text.slice(0, 32)}...' (${text.length} characters)` : `${text}'`);
 
-/** Validates Juju's config; the slug message is the tutorial's, to the letter. */
+const portProblem = (value: unknown): string =>
+  value === SSH_PORT
+    ? `Invalid server-port: 22. Port 22 is reserved for SSH`
+    : `Invalid server-port: ${display(value)}. It must be an integer from 1 to 65535`;
+
+/** Validates Juju's config and names every problem; a lone slug problem reads as in the tutorial. */
 export function parseCharmConfig(raw: RawConfig): ConfigResult {
   const parsed = z.safeParse(CharmConfigSchema, raw);
-  if (parsed.success) return { valid: true, config: Object.freeze(parsed.data) };
-  const slug = display(raw.slug);
-  const onlyTooLong = parsed.error.issues.every((issue) => issue.code === 'too_big');
-  return {
-    valid: false,
-    problems: [
-      onlyTooLong
-        ? `Invalid slug: '${abbreviate(slug)}). Slug must be at most ${SLUG_MAX_LENGTH} characters`
-        : `Invalid slug: '${slug}'. Slug must match the regex [a-z0-9-]+`,
-    ],
-  };
+  const failed = new Set(parsed.success ? [] : parsed.error.issues.map((issue) => String(issue.path[0])));
+  const problems: string[] = [];
+  if (failed.has('slug')) problems.push(`Invalid slug: '${display(raw.slug)}'. Slug must match the regex [a-z0-9-]+`);
+  if (failed.has('server-port')) problems.push(portProblem(raw['server-port']));
+  const upstream = typeof raw.upstream === 'string' ? checkUpstream(raw.upstream) : undefined;
+  if (failed.has('upstream') || (upstream && !upstream.ok)) {
+    const reason = upstream && !upstream.ok ? upstream.reason : 'it must be a string';
+    problems.push(`Invalid upstream: '${abbreviate(display(raw.upstream))}. ${reason[0]?.toUpperCase()}${reason.slice(1)}`);
+  }
+  if (problems.length > 0 || !parsed.success || !upstream?.ok) return { valid: false, problems };
+  const { slug } = parsed.data;
+  const longest = maxSlugLength(upstream.url);
+  if (slug.length > longest) {
+    return { valid: false, problems: [`Invalid slug: '${abbreviate(slug)}. Slug must be at most ${longest} characters with this upstream`] };
+  }
+  return { valid: true, config: Object.freeze({ slug, port: parsed.data['server-port'], upstream: upstream.url }) };
 }

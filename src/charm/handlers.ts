@@ -1,8 +1,14 @@
 import type { CharmContext } from './context.ts';
-import { proxySettings } from './settings.ts';
 
 const modeMessage = ({ workload }: CharmContext): string =>
   workload.mode === 'systemd' ? 'tinyproxy runs as a systemd service' : 'PID 1 is not systemd: managing tinyproxy as a bare daemon';
+
+/** Makes the opened ports exactly `port`/tcp, as ops' set_ports does. */
+const syncPorts = ({ tools }: CharmContext, port: number): void => {
+  const opened = tools.openedPorts();
+  for (const stale of opened.filter((p) => p.port !== port || p.protocol !== 'tcp')) tools.closePort(stale);
+  if (!opened.some((p) => p.port === port && p.protocol === 'tcp')) tools.openPort({ port, protocol: 'tcp' });
+};
 
 const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void => {
   if (state.load().shouldRun !== shouldRun) state.save({ shouldRun });
@@ -25,20 +31,21 @@ export async function install(context: CharmContext): Promise<void> {
 async function reconcile(context: CharmContext, startIfStopped: boolean): Promise<void> {
   const { tools, workload, config } = context;
   if (!config.valid || !workload.isInstalled()) return;
-  const settings = proxySettings(config.config);
+  const settings = config.config;
   const changed = workload.ensureConfig(settings);
   if (!(await workload.isRunning())) {
     if (!startIfStopped) return;
     tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
     await workload.start();
-    tools.openPort({ port: settings.port, protocol: 'tcp' });
+    syncPorts(context, settings.port);
   } else if (changed || !(await workload.servesConfig())) {
     tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
     const outcome = await workload.reload();
+    if (outcome.restarted) tools.log('INFO', `tinyproxy restarted to listen on port ${settings.port} (a reload does not rebind)`);
     if (outcome.crashed) {
       tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'it is not running' : `it runs again as pid ${outcome.pidAfter}`}`);
     }
-    tools.openPort({ port: settings.port, protocol: 'tcp' });
+    syncPorts(context, settings.port);
   }
 }
 

@@ -4,6 +4,8 @@ export interface ReloadOutcome {
   readonly pidAfter: number | undefined;
   /** Set when tinyproxy died during the reload (a known tinyproxy 1.11.1 crash). */
   readonly crashed: boolean;
+  /** Set when the port changed: tinyproxy does not rebind on SIGUSR1, so it was restarted. */
+  readonly restarted?: boolean;
 }
 
 /** Runs the tinyproxy process: directly, or as a systemd service. */

@@ -36,3 +36,9 @@ export function describeHolders(port: number, holders: readonly ProcessInfo[]): 
   const names = holders.map((info) => `${info.comm} (pid ${info.pid})`).join(', ');
   return `port ${port} is already in use by ${names}`;
 }
+
+/** Whether the process holds a listening socket on `port`. */
+export function listensOn(pid: number, port: number): boolean {
+  const inodes = listeningInodes(port);
+  return [...socketInodes(pid)].some((inode) => inodes.has(inode));
+}

@@ -6,6 +6,7 @@ import type { Daemon, ReloadOutcome } from './daemon.ts';
 import { runCommand } from './exec.ts';
 import { ensureFileContents, readIfExists, removePath } from './files.ts';
 import type { OsRelease } from './os-release.ts';
+import { describeHolders, listensOn, portHolders } from './listeners.ts';
 import type { TinyproxyPaths } from './paths.ts';
 import { mapsPath } from './wait.ts';
 
@@ -25,6 +26,7 @@ export interface Workload {
   /** Whether the running tinyproxy maps the slug its config file names, on the port it names. */
   servesConfig(): Promise<boolean>;
   start(): Promise<void>;
+  /** Applies a changed config file: SIGUSR1 (same PID), or a restart if the port changed. */
   reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
   /** Stops and removes everything install and ensureConfig created. */
@@ -44,6 +46,13 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     return { port, slug };
   };
 
+  // The probe is an HTTP request: asked twice in one hook (reconcile, then status) it is made once.
+  let servesCache: boolean | undefined;
+  const forget = <T>(result: T): T => {
+    servesCache = undefined;
+    return result;
+  };
+
   return {
     mode: daemon.mode,
     isInstalled: () => existsSync(paths.binary),
@@ -57,23 +66,32 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     version: async () => parseVersion(await runCommand(paths.binary, ['-v'])),
 
     ensureConfig: (settings) =>
-      ensureFileContents(
+      forget(ensureFileContents(
         paths.configFile,
         renderConfig(settings, { user: paths.account, group: paths.account, pidFile: paths.pidFile }),
         0o644,
-      ),
+      )),
 
     isRunning: async () => (await daemon.mainPid()) !== undefined,
     servesConfig: async () => {
       const { port, slug } = configured();
-      return mapsPath(port, slug);
+      servesCache ??= await mapsPath(port, slug);
+      return servesCache;
     },
-    start: async () => daemon.start(configured().port),
+    start: async () => forget(await daemon.start(configured().port)),
     reload: async () => {
+      servesCache = undefined;
       const { port, slug } = configured();
-      return daemon.reload(port, slug);
+      const pid = await daemon.mainPid();
+      if (pid === undefined || listensOn(pid, port)) return daemon.reload(port, slug);
+      // Check the new port before stopping, so a busy port leaves the proxy serving on the old one.
+      const holders = portHolders(port);
+      if (holders.length > 0) throw new Error(`cannot move tinyproxy to port ${port}: ${describeHolders(port, holders)}`);
+      await daemon.stop();
+      await daemon.start(port);
+      return { pidBefore: pid, pidAfter: await daemon.mainPid(), crashed: false, restarted: true };
     },
-    stop: async () => daemon.stop(),
+    stop: async () => forget(await daemon.stop()),
 
     async uninstall() {
       await daemon.stop();

@@ -11,7 +11,12 @@ export class FakeHookTools implements HookTools {
   readonly logs: { level: LogLevel; message: string }[] = [];
   statusSets = 0;
 
-  constructor(private readonly config: Record<string, unknown> = { slug: 'example' }) {}
+  private readonly config: Record<string, unknown>;
+
+  /** Juju hands the charm every option, with charmcraft.yaml's defaults where unset. */
+  constructor(overrides: Record<string, unknown> = {}) {
+    this.config = { slug: 'example', 'server-port': 8000, upstream: 'http://www.example.com/', ...overrides };
+  }
 
   configGet = () => Object.freeze({ ...this.config });
   statusSet = (name: StatusName, message: string): void => {

@@ -20,6 +20,8 @@ export class FakeWorkload implements Workload {
   pid = 100;
   /** Set to simulate a process that serves an older config than the file says. */
   stale = false;
+  /** The port the running process listens on: a reload cannot change it. */
+  listeningPort: number | undefined;
   readonly actions: string[] = [];
   readonly crashOnReload: boolean;
   readonly failStart: string | undefined;
@@ -28,6 +30,7 @@ export class FakeWorkload implements Workload {
     this.installed = state.installed ?? false;
     this.running = state.running ?? false;
     this.settings = state.settings;
+    this.listeningPort = state.running ? state.settings?.port : undefined;
     this.crashOnReload = state.crashOnReload ?? false;
     this.failStart = state.failStart;
   }
@@ -45,16 +48,17 @@ export class FakeWorkload implements Workload {
   }
 
   ensureConfig(settings: ProxySettings): boolean {
-    if (JSON.stringify(settings) === JSON.stringify(this.settings)) return false;
+    const same = this.settings !== undefined && settings.port === this.settings.port && settings.slug === this.settings.slug && settings.upstream === this.settings.upstream;
+    if (same) return false;
     this.actions.push('write-config');
-    this.settings = settings;
+    this.settings = { port: settings.port, slug: settings.slug, upstream: settings.upstream };
     return true;
   }
 
   isRunning = async (): Promise<boolean> => this.running;
 
   /** The fake serves whatever it last started or reloaded with, unless told it lost track. */
-  servesConfig = async (): Promise<boolean> => this.running && !this.stale;
+  servesConfig = async (): Promise<boolean> => this.running && !this.stale && this.listeningPort === this.settings?.port;
 
   async start(): Promise<void> {
     if (!this.settings) throw new Error('no config to start with');
@@ -62,14 +66,21 @@ export class FakeWorkload implements Workload {
     if (this.failStart) throw new Error(this.failStart);
     this.running = true;
     this.stale = false;
+    this.listeningPort = this.settings.port;
     this.pid += 1;
   }
 
   async reload(): Promise<ReloadOutcome> {
     if (!this.running) throw new Error('cannot reload tinyproxy: it is not running');
-    this.actions.push('reload');
     const pidBefore = this.pid;
     this.stale = false;
+    if (this.listeningPort !== this.settings?.port) {
+      this.actions.push('restart');
+      this.listeningPort = this.settings?.port;
+      this.pid += 1;
+      return { pidBefore, pidAfter: this.pid, crashed: false, restarted: true };
+    }
+    this.actions.push('reload');
     if (this.crashOnReload) this.pid += 1;
     return { pidBefore, pidAfter: this.pid, crashed: this.crashOnReload };
   }
@@ -77,6 +88,7 @@ export class FakeWorkload implements Workload {
   async stop(): Promise<void> {
     this.actions.push('stop');
     this.running = false;
+    this.listeningPort = undefined;
   }
 
   async uninstall(): Promise<void> {

@@ -182,3 +182,65 @@ describe('charm: beyond the reference', () => {
     expect(tools.status).toEqual({ name: 'active', message: '' });
   });
 });
+
+describe('charm: server-port and upstream', () => {
+  it('a new server-port restarts tinyproxy (a reload cannot rebind) and moves the opened port', async () => {
+    const tools = new FakeHookTools({ 'server-port': 8001 });
+    tools.ports.add('8000/tcp');
+    const workload = new FakeWorkload(configured);
+    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) });
+    expect(workload.actions).toEqual(['write-config', 'restart']);
+    expect(workload.listeningPort).toBe(8001);
+    expect([...tools.ports]).toEqual(['8001/tcp']);
+    expect(tools.status).toEqual({ name: 'active', message: '' });
+  });
+
+  it('a new upstream is a reload, not a restart', async () => {
+    const { workload } = await run('config-changed', { upstream: 'http://backend:9000/base' }, configured);
+    expect(workload.actions).toEqual(['write-config', 'reload']);
+    expect(workload.settings?.upstream).toBe('http://backend:9000/base/');
+  });
+
+  it('server-port 22: blocked naming the option, nothing changes', async () => {
+    const { tools, workload } = await run('config-changed', { 'server-port': 22 }, configured);
+    expect(tools.status).toEqual({ name: 'blocked', message: 'Invalid server-port: 22. Port 22 is reserved for SSH' });
+    expect(workload.actions).toEqual([]);
+    expect(workload.settings).toEqual(example);
+  });
+
+  it('an https upstream: blocked with the reason, nothing changes', async () => {
+    const { tools, workload } = await run('config-changed', { upstream: 'https://www.example.com/' }, configured);
+    expect(tools.status).toEqual({ name: 'blocked', message: "Invalid upstream: 'https://www.example.com/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://" });
+    expect(workload.actions).toEqual([]);
+  });
+
+  it('several invalid options: one blocked status naming each', async () => {
+    const { tools } = await run('config-changed', { slug: 'a_b', 'server-port': 70000 }, configured);
+    expect(tools.status).toEqual({
+      name: 'blocked',
+      message: `${blockedMessage('a_b')}; Invalid server-port: 70000. It must be an integer from 1 to 65535`,
+    });
+  });
+
+  it('a process listening on a stale port is restarted on the configured one by any hook', async () => {
+    const workload = new FakeWorkload(configured);
+    workload.listeningPort = 8123;
+    const tools = new FakeHookTools();
+    await runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) });
+    expect(workload.actions).toEqual(['restart']);
+    expect(tools.status).toEqual({ name: 'active', message: '' });
+  });
+
+  it('says so when tinyproxy runs but does not serve the config and the repair failed', async () => {
+    const workload = new FakeWorkload(configured);
+    workload.stale = true;
+    workload.reload = async () => {
+      throw new Error('tinyproxy did not apply its new config within 3 s');
+    };
+    const tools = new FakeHookTools();
+    await expect(
+      runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) }),
+    ).rejects.toThrow('did not apply');
+    expect(tools.status).toEqual({ name: 'maintenance', message: 'tinyproxy runs but does not serve /example/ on port 8000; the next hook repairs it' });
+  });
+});

@@ -1,36 +1,96 @@
 import { describe, expect, it } from 'vitest';
-import { parseCharmConfig, SLUG_MAX_LENGTH } from '../../../src/charm/config.ts';
+import { parseCharmConfig } from '../../../src/charm/config.ts';
 
+const defaults = { slug: 'example', 'server-port': 8000, upstream: 'http://www.example.com/' };
 const regexMessage = (slug: string) => `Invalid slug: '${slug}'. Slug must match the regex [a-z0-9-]+`;
+const valid = (overrides: Record<string, unknown>) => parseCharmConfig({ ...defaults, ...overrides });
 
-describe('parseCharmConfig', () => {
+describe('parseCharmConfig: slug', () => {
   it.each(['example', 'foo', '-', '0', 'a'.repeat(63), 'a-b-0'])('accepts %j', (slug) => {
-    expect(parseCharmConfig({ slug })).toEqual({ valid: true, config: { slug } });
+    expect(valid({ slug })).toEqual({ valid: true, config: { slug, port: 8000, upstream: 'http://www.example.com/' } });
   });
 
   it.each(['', 'foo_bar', 'foo/bar', 'Foo', ' foo', 'foo ', '.', '..', 'a.b', '"', "'", '`id`', '$(id)', 'a\\b', 'a\nPort 22', 'a\tb', 'a\0b', 'é', '🙂'])(
-    'refuses %j with the tutorial message',
+    'refuses %j with the tutorial message, alone',
     (slug) => {
-      expect(parseCharmConfig({ slug })).toEqual({ valid: false, problems: [regexMessage(slug)] });
+      expect(valid({ slug })).toEqual({ valid: false, problems: [regexMessage(slug)] });
     },
   );
 
   it('refuses a slug tinyproxy could not read back, with its length', () => {
-    expect(SLUG_MAX_LENGTH).toBe(2005);
-    expect(parseCharmConfig({ slug: 'a'.repeat(SLUG_MAX_LENGTH) }).valid).toBe(true);
-    expect(parseCharmConfig({ slug: 'a'.repeat(10_000) })).toEqual({
+    expect(valid({ slug: 'a'.repeat(2005) }).valid).toBe(true);
+    expect(valid({ slug: 'a'.repeat(10_000) })).toEqual({
       valid: false,
-      problems: [`Invalid slug: '${'a'.repeat(32)}...' (10000 characters). Slug must be at most 2005 characters`],
+      problems: [`Invalid slug: '${'a'.repeat(32)}...' (10000 characters). Slug must be at most 2005 characters with this upstream`],
     });
+  });
+
+  it('the longest slug depends on the upstream', () => {
+    const upstream = `http://backend.internal:8080/${'p'.repeat(100)}/`;
+    expect(valid({ slug: 'a'.repeat(2005), upstream }).valid).toBe(false);
   });
 
   it('a long slug with a bad character gets the regex message', () => {
     const slug = `${'a'.repeat(3000)}_`;
-    expect(parseCharmConfig({ slug })).toEqual({ valid: false, problems: [regexMessage(slug)] });
+    expect(valid({ slug })).toEqual({ valid: false, problems: [regexMessage(slug)] });
   });
 
   it('a missing or non-string slug is invalid', () => {
-    expect(parseCharmConfig({})).toEqual({ valid: false, problems: [regexMessage('undefined')] });
-    expect(parseCharmConfig({ slug: 42 })).toEqual({ valid: false, problems: [regexMessage('42')] });
+    expect(parseCharmConfig({ ...defaults, slug: undefined })).toEqual({ valid: false, problems: [regexMessage('undefined')] });
+    expect(valid({ slug: 42 })).toEqual({ valid: false, problems: [regexMessage('42')] });
+  });
+});
+
+describe('parseCharmConfig: server-port', () => {
+  it.each([1, 80, 8001, 65535])('accepts %j', (port) => {
+    expect(valid({ 'server-port': port })).toMatchObject({ valid: true, config: { port } });
+  });
+
+  it('refuses 22, naming the option', () => {
+    expect(valid({ 'server-port': 22 })).toEqual({ valid: false, problems: ['Invalid server-port: 22. Port 22 is reserved for SSH'] });
+  });
+
+  it.each([0, -1, 65536, 1.5, '8000'])('refuses %j', (port) => {
+    expect(valid({ 'server-port': port })).toEqual({
+      valid: false,
+      problems: [`Invalid server-port: ${typeof port === 'string' ? port : String(port)}. It must be an integer from 1 to 65535`],
+    });
+  });
+});
+
+describe('parseCharmConfig: upstream', () => {
+  it.each([
+    ['http://www.example.com/', 'http://www.example.com/'],
+    ['http://www.example.com', 'http://www.example.com/'],
+    ['http://10.0.0.5:8080', 'http://10.0.0.5:8080/'],
+    ['http://backend:9000/base', 'http://backend:9000/base/'],
+    ['http://backend/base/', 'http://backend/base/'],
+    ['HTTP://Backend.Example', 'http://backend.example/'],
+    ['http://[::1]:9000/x', 'http://[::1]:9000/x/'],
+  ])('accepts %j as %j', (upstream, url) => {
+    expect(valid({ upstream })).toMatchObject({ valid: true, config: { upstream: url } });
+  });
+
+  it.each([
+    ['https://www.example.com/', "Tinyproxy's reverse proxy cannot reach https upstreams; use http://"],
+    ['ftp://host/', 'Ftp is not supported; use http://host[:port][/path]'],
+    ['www.example.com', 'It is not a URL; use http://host[:port][/path]'],
+    ['http://h/"; Port 22', 'It must be printable ASCII without spaces, quotes or backslashes'],
+    ['http://h/\nPort 22', 'It must be printable ASCII without spaces, quotes or backslashes'],
+    ['http://user:pw@h/', 'Credentials in the URL are not supported'],
+    ['http://h/?q=1', 'A query or fragment is not supported'],
+    ['http:h', 'It has no host; use http://host[:port][/path]'],
+    ['', 'It must be printable ASCII without spaces, quotes or backslashes'],
+  ])('refuses %j: %s', (upstream, reason) => {
+    expect(valid({ upstream })).toEqual({ valid: false, problems: [`Invalid upstream: '${upstream}'. ${reason}`] });
+  });
+});
+
+describe('parseCharmConfig: every problem is reported', () => {
+  it('names each invalid option, in order', () => {
+    expect(parseCharmConfig({ slug: 'a/b', 'server-port': 22, upstream: 'https://x/' })).toEqual({
+      valid: false,
+      problems: [regexMessage('a/b'), 'Invalid server-port: 22. Port 22 is reserved for SSH', "Invalid upstream: 'https://x/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://"],
+    });
   });
 });

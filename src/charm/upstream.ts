@@ -1,0 +1,28 @@
+/** Why an upstream URL cannot be used, or the URL tinyproxy should get. */
+export type UpstreamCheck = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
+
+// Printable ASCII without quote, backslash or space: nothing that could leave its quotes in tinyproxy.conf.
+const SAFE_TEXT = /^[!#-[\]-~]+$/;
+
+/**
+ * Checks an upstream for tinyproxy's reverse mode, which only speaks plain HTTP: `http://host[:port][/path]`.
+ * The path is made to end in `/`, because tinyproxy appends what follows `/<slug>/` to it as it is.
+ */
+export function checkUpstream(value: string): UpstreamCheck {
+  if (!SAFE_TEXT.test(value)) return { ok: false, reason: 'it must be printable ASCII without spaces, quotes or backslashes' };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { ok: false, reason: 'it is not a URL; use http://host[:port][/path]' };
+  }
+  if (url.protocol === 'https:') return { ok: false, reason: "tinyproxy's reverse proxy cannot reach https upstreams; use http://" };
+  if (url.protocol !== 'http:') return { ok: false, reason: `${url.protocol.slice(0, -1)} is not supported; use http://host[:port][/path]` };
+  if (!value.toLowerCase().startsWith('http://') || url.hostname === '') return { ok: false, reason: 'it has no host; use http://host[:port][/path]' };
+  if (url.username !== '' || url.password !== '') return { ok: false, reason: 'credentials in the URL are not supported' };
+  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
+    return { ok: false, reason: 'a query or fragment is not supported' };
+  }
+  const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
+  return { ok: true, url: `http://${url.host}${path}` };
+}
