@@ -142,6 +142,8 @@ describe('packCharm', () => {
           default: 'example',
           description: 'Configures the path of the reverse proxy. Must match the regex [a-z0-9-]+',
         },
+        'server-port': { type: 'int', default: 8000, description: expect.stringMatching(/port/) },
+        upstream: { type: 'string', default: 'http://www.example.com/', description: expect.stringMatching(/http/) },
       },
     });
     const manifest = parse('manifest.yaml');
