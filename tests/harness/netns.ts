@@ -63,6 +63,8 @@ export interface ProxyNetwork {
   curl(path: string, options?: CurlOptions): Promise<CurlResult>;
   /** Runs argv inside one of the namespaces (minimal environment, no proxy variables). */
   runIn(side: 'server' | 'client', argv: readonly string[]): Promise<CommandResult>;
+  /** Starts another upstream in the server namespace on 127.0.0.1:<port>, answering `<marker> path=<url>`. */
+  addUpstream(port: number, marker: string): Promise<void>;
   /** PIDs of the processes inside a namespace. */
   pids(side: 'server' | 'client'): Promise<number[]>;
   /** Requests the upstream has received so far. */
@@ -81,11 +83,11 @@ const UPSTREAM_SCRIPT = `
 const http = require('node:http');
 const server = http.createServer((req, res) => {
   process.stdout.write(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host || '' }) + '\\n');
-  const body = '${UPSTREAM_MARKER} path=' + req.url + '\\n';
+  const body = (process.argv[2] || '${UPSTREAM_MARKER}') + ' path=' + req.url + '\\n';
   res.writeHead(200, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });
-server.listen(80, '127.0.0.1', () => process.stdout.write('READY\\n'));
+server.listen(Number(process.argv[1] || 80), '127.0.0.1', () => process.stdout.write('READY\\n'));
 process.on('SIGTERM', () => process.exit(0));
 `;
 
@@ -158,8 +160,8 @@ export async function deleteProxyNetwork(prefix: string): Promise<void> {
   }
 }
 
-async function startUpstream(serverNs: string, seen: UpstreamRequest[]): Promise<ChildProcess> {
-  const child = spawn('ip', ['netns', 'exec', serverNs, process.execPath, '-e', UPSTREAM_SCRIPT], {
+async function startUpstream(serverNs: string, seen: UpstreamRequest[], port = 80, marker = UPSTREAM_MARKER): Promise<ChildProcess> {
+  const child = spawn('ip', ['netns', 'exec', serverNs, process.execPath, '-e', UPSTREAM_SCRIPT, String(port), marker], {
     env: PLAIN_ENV,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -199,8 +201,10 @@ export async function createProxyNetwork(options: ProxyNetworkOptions): Promise<
   await deleteProxyNetwork(prefix);
   const seen: UpstreamRequest[] = [];
   let upstream: ChildProcess | undefined;
+  const extra: ChildProcess[] = [];
   const cleanup = async (): Promise<void> => {
     if (upstream) killGroup(upstream.pid, 'SIGKILL');
+    for (const child of extra.splice(0)) killGroup(child.pid, 'SIGKILL');
     upstream = undefined;
     await deleteProxyNetwork(prefix);
   };
@@ -256,6 +260,9 @@ export async function createProxyNetwork(options: ProxyNetworkOptions): Promise<
       };
     },
     runIn,
+    async addUpstream(port: number, marker: string): Promise<void> {
+      extra.push(await startUpstream(n.serverNs, seen, port, marker));
+    },
     pids: (side) => namespacePids(nsOf(side)),
     upstreamRequests: () => [...seen],
     cleanup,

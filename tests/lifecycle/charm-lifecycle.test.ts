@@ -211,6 +211,59 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     await expectNoForwardProxy();
   });
 
+  step('server-port=8001 restarts tinyproxy there and moves the opened port', async () => {
+    sim().setConfig({ 'server-port': 8001 });
+    await hook('config-changed', ACTIVE);
+    expect(sim().openedPorts()).toEqual(['8001/tcp']);
+    expect((await network().curl('/example/', { port: 8001 })).code).toBe(200);
+    expect(await network().curl('/example/'), 'the old port refuses').toMatchObject({ code: 0, exitCode: 7 });
+    expect((await network().curl('/forward', { port: 8001, proxy: true })).code).not.toBe(200);
+  });
+
+  step('server-port=22 blocks naming the option; nothing changes', async () => {
+    const conf = readFileSync(CONFIG_FILE);
+    const pids = await tinyproxyPidsInServer();
+    sim().setConfig({ 'server-port': 22 });
+    await hook('config-changed', { status: 'blocked', message: 'Invalid server-port: 22. Port 22 is reserved for SSH' });
+    expect(readFileSync(CONFIG_FILE).equals(conf)).toBe(true);
+    expect(await tinyproxyPidsInServer()).toEqual(pids);
+    expect((await network().curl('/example/', { port: 8001 })).code).toBe(200);
+    expect(sim().openedPorts()).toEqual(['8001/tcp']);
+  });
+
+  step('resetting server-port goes back to 8000', async () => {
+    sim().resetConfig('server-port');
+    await hook('config-changed', ACTIVE);
+    expect(sim().openedPorts()).toEqual(['8000/tcp']);
+    await expectServed('/example/');
+    expect(await network().curl('/example/', { port: 8001 })).toMatchObject({ code: 0, exitCode: 7 });
+  });
+
+  step('upstream=http://127.0.0.1:9000/base reaches a second server, path normalised', async () => {
+    await network().addUpstream(9000, 'SECOND-UPSTREAM');
+    const pids = await tinyproxyPidsInServer();
+    sim().setConfig({ upstream: 'http://127.0.0.1:9000/base' });
+    await hook('config-changed', ACTIVE);
+    expect(await tinyproxyPidsInServer(), 'an upstream change is a reload').toEqual(pids);
+    const r = await network().curl('/example/x');
+    expect(r.code).toBe(200);
+    expect(r.body).toContain('SECOND-UPSTREAM path=/base/x');
+  });
+
+  step('an https upstream blocks with the reason; the proxy serves as before', async () => {
+    const conf = readFileSync(CONFIG_FILE);
+    sim().setConfig({ upstream: 'https://www.example.com/' });
+    await hook('config-changed', {
+      status: 'blocked',
+      message: "Invalid upstream: 'https://www.example.com/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://",
+    });
+    expect(readFileSync(CONFIG_FILE).equals(conf)).toBe(true);
+    expect((await network().curl('/example/x')).body).toContain('SECOND-UPSTREAM path=/base/x');
+    sim().resetConfig('upstream');
+    await hook('config-changed', ACTIVE);
+    await expectServed('/example/');
+  });
+
   step('stop stops tinyproxy', async () => {
     await hook('stop', WAITING_START);
     expect(await tinyproxyPidsInServer()).toEqual([]);
