@@ -54,6 +54,17 @@ export interface SimUnitOptions {
   address?: string;
   /** Use this state directory instead of a new temporary one. */
   stateDir?: string;
+  /** Run dispatch somewhere else (a container whose root is mounted at `root` on this host). */
+  machine?: SimMachine;
+}
+
+/** A machine whose filesystem this host sees under `root`, and a way to run a command in it. */
+export interface SimMachine {
+  /** Host path of the machine's `/`; charmDir and stateDir must live under it. */
+  readonly root: string;
+  /** Where the machine sees tests/juju-sim/bin. */
+  readonly simBinDir: string;
+  exec(argv: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<CommandResult>;
 }
 
 /** Options of runHook/runAction. */
@@ -153,6 +164,7 @@ export function hookEnvironment(params: {
   modelUuid: string;
   dispatchPath: string;
   hookName: string;
+  simBinDir?: string;
 }): Record<string, string> {
   return {
     JUJU_DISPATCH_PATH: params.dispatchPath,
@@ -170,7 +182,7 @@ export function hookEnvironment(params: {
     DEBIAN_FRONTEND: 'noninteractive',
     APT_LISTCHANGES_FRONTEND: 'none',
     LANG: 'C.UTF-8',
-    PATH: `${SIM_BIN_DIR}:${BASE_PATH}`,
+    PATH: `${params.simBinDir ?? SIM_BIN_DIR}:${BASE_PATH}`,
     JUJU_SIM_STATE: params.stateDir,
   };
 }
@@ -211,14 +223,22 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
   };
   setConfig(options.config ?? {});
 
+  const { machine } = options;
+  const inMachine = (hostPath: string): string => {
+    if (!machine) return hostPath;
+    if (!hostPath.startsWith(`${machine.root}/`)) throw new Error(`juju-sim: ${hostPath} is not inside the machine root ${machine.root}`);
+    return hostPath.slice(machine.root.length);
+  };
   const run = async (dispatchPath: string, hookName: string, opts: RunHookOptions, extra: Record<string, string>): Promise<HookResult> => {
-    const env = { ...hookEnvironment({ charmDir, stateDir, unitName, modelUuid, dispatchPath, hookName }), ...extra, ...opts.env };
+    const seen = { charmDir: inMachine(charmDir), stateDir: inMachine(stateDir) };
+    const simBin = machine ? { simBinDir: machine.simBinDir } : {};
+    const env = { ...hookEnvironment({ ...seen, ...simBin, unitName, modelUuid, dispatchPath, hookName }), ...extra, ...opts.env };
     const first = nextCallIndex(stateDir);
-    const result = await runCommand([...(opts.wrap ?? []), join(charmDir, 'dispatch')], {
-      cwd: charmDir,
-      env,
-      timeoutMs: opts.timeoutMs ?? 600_000,
-    });
+    const argv = [...(opts.wrap ?? []), join(seen.charmDir, 'dispatch')];
+    const timeoutMs = opts.timeoutMs ?? 600_000;
+    const result = machine
+      ? await machine.exec(argv, { cwd: seen.charmDir, env, timeoutMs })
+      : await runCommand(argv, { cwd: charmDir, env, timeoutMs });
     if (result.exitCode === 0) commitPendingPorts(stateDir);
     else discardPendingPorts(stateDir);
     return { ...result, calls: readCalls(stateDir, first), env };
