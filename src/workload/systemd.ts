@@ -41,7 +41,6 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
 
     async setUp() {
       if (ensureFileContents(paths.unitFile, renderUnitFile(paths), 0o644)) await systemctl('daemon-reload');
-      await systemctl('enable', unit);
     },
 
     async tearDown() {
@@ -57,7 +56,8 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
       if (holders.length > 0) throw new Error(`cannot start tinyproxy: ${describeHolders(port, holders)}`);
       // A unit that failed too often refuses to start until its failure count is reset.
       await systemctl('reset-failed', unit).catch(() => '');
-      await systemctl('start', unit);
+      // Enabled only while it should run: a reboot after a stop on purpose must not bring it back.
+      await systemctl('enable', '--now', unit);
       if (!(await pollUntil(async () => (await serving(port)) !== undefined, WAIT.startMs, WAIT.pollMs))) {
         throw new Error(`tinyproxy did not accept connections on port ${port} within ${WAIT.startMs / 1000} s: ${await failureReport()}`);
       }
@@ -78,7 +78,7 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
     },
 
     async stop() {
-      await systemctl('stop', unit);
+      await systemctl('disable', '--now', unit);
       const pid = findMain();
       if (pid !== undefined && !(await pollUntil(() => !alive(pid), WAIT.stopMs, WAIT.pollMs))) {
         throw new Error(`tinyproxy (pid ${pid}) was still running after systemctl stop`);

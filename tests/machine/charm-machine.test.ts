@@ -105,7 +105,7 @@ describe.runIf(prereq.ok)('charm on a systemd machine', () => {
     expect(await sh('node', '--version')).toMatch(/^v18\./);
     expect(sim().workloadVersion()).toBe('1.11.1');
     expect(sim().logs().map((log) => log.message)).toContain('Installing tinyproxy; tinyproxy runs as a systemd service');
-    expect(await sh('systemctl', 'is-enabled', UNIT)).toBe('enabled');
+    expect((await m().exec(['systemctl', 'is-enabled', UNIT])).stdout.trim(), 'not enabled before the charm starts it').toBe('disabled');
     expect(await sh('id', '-u', 'tinyproxy')).not.toBe('0');
   }, 300_000);
 
@@ -113,6 +113,7 @@ describe.runIf(prereq.ok)('charm on a systemd machine', () => {
     await hook('leader-elected', WAITING_START);
     await hook('config-changed', ACTIVE);
     expect(await show('ActiveState')).toBe('active');
+    expect(await sh('systemctl', 'is-enabled', UNIT)).toBe('enabled');
     const pid = await show('MainPID');
     expect(await sh('ps', '-o', 'user=', '-p', pid)).toBe('tinyproxy');
     expect(await serves('example')).toBe(true);
@@ -178,6 +179,7 @@ describe.runIf(prereq.ok)('charm on a systemd machine', () => {
     expect(await httpGet(8000, '/example/')).toEqual({ error: 'ECONNREFUSED' });
     await hook('update-status', WAITING_START);
     expect(await show('ActiveState')).toBe('inactive');
+    expect((await m().exec(['systemctl', 'is-enabled', UNIT])).stdout.trim(), 'a reboot must not bring it back').toBe('disabled');
   });
 
   it('remove leaves no unit, no account, no /etc/tinyproxy, nothing running', async () => {
