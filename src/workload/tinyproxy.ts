@@ -46,12 +46,9 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     return { port, slug };
   };
 
-  // The probe is an HTTP request: asked twice in one hook (reconcile, then status) it is made once.
+  // The probe is an HTTP request: asked twice in one hook (reconcile, then status) it is made
+  // once; every verb that changes what tinyproxy serves forgets the answer.
   let servesCache: boolean | undefined;
-  const forget = <T>(result: T): T => {
-    servesCache = undefined;
-    return result;
-  };
 
   return {
     mode: daemon.mode,
@@ -65,12 +62,11 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
 
     version: async () => parseVersion(await runCommand(paths.binary, ['-v'])),
 
-    ensureConfig: (settings) =>
-      forget(ensureFileContents(
-        paths.configFile,
-        renderConfig(settings, { user: paths.account, group: paths.account, pidFile: paths.pidFile }),
-        0o644,
-      )),
+    ensureConfig(settings) {
+      servesCache = undefined;
+      const content = renderConfig(settings, { user: paths.account, group: paths.account, pidFile: paths.pidFile });
+      return ensureFileContents(paths.configFile, content, 0o644);
+    },
 
     isRunning: async () => (await daemon.mainPid()) !== undefined,
     servesConfig: async () => {
@@ -78,7 +74,10 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       servesCache ??= await mapsPath(port, slug);
       return servesCache;
     },
-    start: async () => forget(await daemon.start(configured().port)),
+    async start() {
+      servesCache = undefined;
+      await daemon.start(configured().port);
+    },
     reload: async () => {
       servesCache = undefined;
       const { port, slug } = configured();
@@ -91,7 +90,10 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       await daemon.start(port);
       return { pidBefore: pid, pidAfter: await daemon.mainPid(), crashed: false, restarted: true };
     },
-    stop: async () => forget(await daemon.stop()),
+    async stop() {
+      servesCache = undefined;
+      await daemon.stop();
+    },
 
     async uninstall() {
       await daemon.stop();
