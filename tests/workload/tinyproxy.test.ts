@@ -109,6 +109,44 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
     expect(await httpGet(port, '/example/')).toMatchObject({ status: 400 });
   });
 
+  it('servesConfig tells whether the running process maps the slug the file names', async () => {
+    expect(await workload.servesConfig()).toBe(true);
+    const text = readFileSync(paths.configFile, 'utf8');
+    writeFileSync(paths.configFile, text.replace('"/foo/"', '"/edited/"'));
+    expect(workload.ensureConfig(settings('foo'))).toBe(true);
+    expect(await workload.servesConfig()).toBe(true);
+    writeFileSync(paths.configFile, text.replace('"/foo/"', '"/edited/"'));
+    const fresh = createTinyproxy(paths, createDirectDaemon(paths), readOsRelease);
+    expect(await fresh.servesConfig()).toBe(false);
+    workload.ensureConfig(settings('foo'));
+  });
+
+  it('a new port is applied by a restart, since a reload does not rebind', async () => {
+    const pid = await mainPid();
+    const newPort = await freePort();
+    expect(workload.ensureConfig({ ...settings('foo'), port: newPort })).toBe(true);
+    const outcome = await workload.reload();
+    expect(outcome).toMatchObject({ pidBefore: pid, crashed: false, restarted: true });
+    expect(outcome.pidAfter).not.toBe(pid);
+    expect(await httpGet(newPort, '/foo/')).toMatchObject({ status: 200 });
+    expect(await httpGet(port, '/foo/')).toEqual({ error: 'ECONNREFUSED' });
+    expect(workload.ensureConfig(settings('foo'))).toBe(true);
+    expect(await workload.reload()).toMatchObject({ restarted: true });
+    expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
+  });
+
+  it('a new port held by another process: refused before stopping, the old port keeps serving', async () => {
+    const holder = await startUpstream();
+    try {
+      workload.ensureConfig({ ...settings('foo'), port: holder.port });
+      await expect(workload.reload()).rejects.toThrow(`cannot move tinyproxy to port ${holder.port}: port ${holder.port} is already in use by node`);
+      expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
+    } finally {
+      await holder.close();
+      workload.ensureConfig(settings('foo'));
+    }
+  });
+
   it('a pid file naming an unrelated live process is never signalled', async () => {
     unrelated = spawn('sleep', ['600'], { stdio: 'ignore' });
     writeFileSync(paths.pidFile, `${unrelated.pid}\n`);
