@@ -154,6 +154,21 @@ describe('dispatch runs dist/charm.mjs', () => {
     expect(r.status).toBe(0);
   });
 
+  it('remembers the verified runtime, so later hooks start no extra Node to ask its version', () => {
+    const box = sandbox();
+    for (const tool of ['mkdir', 'ln']) symlinkSync(`/bin/${tool}`, path.join(box.bin, tool));
+    const asked = path.join(box.dir, 'asked.log');
+    script(path.join(box.bin, 'node'), `[ "$1" = --version ] && { echo x >> '${asked}'; echo v20.11.1; exit 0; }\nVIA=path exec '${REAL_NODE}' "$@"`);
+    expect(run(box).report?.via).toBe('path');
+    expect(run(box).report?.via).toBe('path');
+    expect(lines(readFileSync(asked, 'utf8'))).toHaveLength(1);
+    expect(realpathSync(path.join(box.charm, '.runtime/node'))).toBe(path.join(box.bin, 'node'));
+    // A remembered runtime that disappeared is found again.
+    rmSync(path.join(box.bin, 'node'));
+    fakeNode(path.join(box.bin, 'nodejs'), 'v18.19.1', 'nodejs');
+    expect(run(box).report?.via).toBe('nodejs');
+  });
+
   it('falls back to `nodejs` on PATH', () => {
     const box = sandbox();
     fakeNode(path.join(box.bin, 'nodejs'), 'v18.19.1', 'nodejs');
