@@ -5,6 +5,7 @@ import { findAccount } from './account.ts';
 import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
 import { describeHolders, portHolders } from './listeners.ts';
 import { findProcesses, isAlive, readProcess, type ProcessInfo } from './procfs.ts';
+import { readIfExists } from './files.ts';
 import type { TinyproxyPaths } from './paths.ts';
 import { acceptsConnections, mapsPath, pollUntil } from './wait.ts';
 
@@ -33,7 +34,15 @@ const signal = (pid: number, name: NodeJS.Signals): void => {
 /** Manages tinyproxy as a bare daemon, for machines whose PID 1 is not systemd. */
 export function createDirectDaemon(paths: TinyproxyPaths): Daemon {
   const logFile = join(paths.logDir, 'tinyproxy.log');
-  const find = (): ProcessInfo | undefined => findProcesses((info) => isOurTinyproxy(info, paths.configFile))[0];
+  const ours = (info: ProcessInfo): boolean => isOurTinyproxy(info, paths.configFile);
+  // The pid file is only a hint (tinyproxy never checks it): trust it after checking /proc,
+  // else scan /proc for the process.
+  const find = (): ProcessInfo | undefined => {
+    const hinted = Number((readIfExists(paths.pidFile) ?? '').trim());
+    const candidate = Number.isSafeInteger(hinted) && hinted > 0 ? readProcess(hinted) : undefined;
+    if (isAlive(candidate) && ours(candidate)) return candidate;
+    return findProcesses(ours, 'tinyproxy')[0];
+  };
   const alive = (pid: number): boolean => isAlive(readProcess(pid));
 
   const prepareFolders = (): void => {

@@ -18,30 +18,37 @@ const readText = (path: string): string | undefined => {
   }
 };
 
+/** A process's name and one-letter state from /proc/<pid>/stat: one read, the cheap first look. */
+export function readStat(pid: number): Pick<ProcessInfo, 'comm' | 'state'> | undefined {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat === undefined) return undefined;
+  // The comm field is in parentheses and may itself contain ') ', so split at the last one.
+  const close = stat.lastIndexOf(')');
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), state: stat.slice(close + 2, close + 3) };
+}
+
 /** Reads one process from /proc, or undefined if it is gone. */
 export function readProcess(pid: number): ProcessInfo | undefined {
-  const stat = readText(`/proc/${pid}/stat`);
+  const stat = readStat(pid);
   const status = readText(`/proc/${pid}/status`);
   const cmdline = readText(`/proc/${pid}/cmdline`);
   if (stat === undefined || status === undefined || cmdline === undefined) return undefined;
-  // The comm field is in parentheses and may itself contain ') ', so split at the last one.
-  const close = stat.lastIndexOf(')');
-  const comm = stat.slice(stat.indexOf('(') + 1, close);
-  const state = stat.slice(close + 2, close + 3);
   const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
-  return { pid, comm, state, argv: cmdline.split('\0').filter((part) => part !== ''), uid };
+  return { pid, ...stat, argv: cmdline.split('\0').filter((part) => part !== ''), uid };
 }
 
 /** True when the process exists and has not exited (a zombie has exited). */
 export const isAlive = (info: ProcessInfo | undefined): info is ProcessInfo =>
   info !== undefined && info.state !== 'Z' && info.state !== 'X';
 
-/** Every live process for which `match` holds. */
-export function findProcesses(match: (info: ProcessInfo) => boolean): ProcessInfo[] {
+/** Every live process for which `match` holds; with `comm`, only processes of that name are read in full. */
+export function findProcesses(match: (info: ProcessInfo) => boolean, comm?: string): ProcessInfo[] {
   const found: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const info = readProcess(Number(entry));
+    const pid = Number(entry);
+    if (comm !== undefined && readStat(pid)?.comm !== comm) continue;
+    const info = readProcess(pid);
     if (isAlive(info) && match(info)) found.push(info);
   }
   return found;

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
 import { isOurTinyproxy } from './direct.ts';
 import { runCommand } from './exec.ts';
-import { ensureFileContents, removePath } from './files.ts';
+import { ensureFileContents, readIfExists, removePath } from './files.ts';
 import { describeHolders, portHolders } from './listeners.ts';
-import { findProcesses, isAlive, readProcess } from './procfs.ts';
+import { findProcesses, isAlive, readProcess, type ProcessInfo } from './procfs.ts';
 import type { TinyproxyPaths } from './paths.ts';
 import { renderUnitFile } from './unit-file.ts';
 import { acceptsConnections, mapsPath, pollUntil } from './wait.ts';
+
+const CGROUP_ROOTS = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified', '/sys/fs/cgroup/systemd'];
 
 const inUnitCgroup = (pid: number, unitName: string): boolean => {
   try {
@@ -22,8 +24,16 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
   const unit = paths.unitName;
   const systemctl = (...args: string[]) => runCommand('systemctl', args);
   // Reading /proc costs no command: update-status stays cheap.
-  const findMain = (): number | undefined =>
-    findProcesses((info) => isOurTinyproxy(info, paths.configFile) && inUnitCgroup(info.pid, unit))[0]?.pid;
+  const ours = (info: ProcessInfo): boolean => isOurTinyproxy(info, paths.configFile) && inUnitCgroup(info.pid, unit);
+  // The unit's cgroup lists its processes (v2 or the v1 name=systemd tree); scan /proc only without it.
+  const findMain = (): number | undefined => {
+    for (const root of CGROUP_ROOTS) {
+      if (!existsSync(`${root}/system.slice`)) continue;
+      const listed = readIfExists(`${root}/system.slice/${unit}/cgroup.procs`) ?? '';
+      return listed.split('\n').filter(Boolean).map(Number).map(readProcess).find((info) => isAlive(info) && ours(info))?.pid;
+    }
+    return findProcesses(ours, 'tinyproxy')[0]?.pid;
+  };
   const alive = (pid: number): boolean => isAlive(readProcess(pid));
   const serving = async (port: number): Promise<number | undefined> => {
     const pid = findMain();

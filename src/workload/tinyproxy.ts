@@ -46,9 +46,14 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     return { port, slug };
   };
 
-  // The probe is an HTTP request: asked twice in one hook (reconcile, then status) it is made
-  // once; every verb that changes what tinyproxy serves forgets the answer.
+  // Both answers are asked several times in one hook (converge, reconcile, status) and cost a
+  // /proc look-up or an HTTP request: they are kept until a verb changes what tinyproxy does.
   let servesCache: boolean | undefined;
+  let runningCache: boolean | undefined;
+  const forget = (): void => {
+    servesCache = undefined;
+    runningCache = undefined;
+  };
 
   return {
     mode: daemon.mode,
@@ -68,18 +73,18 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       return ensureFileContents(paths.configFile, content, 0o644);
     },
 
-    isRunning: async () => (await daemon.mainPid()) !== undefined,
+    isRunning: async () => (runningCache ??= (await daemon.mainPid()) !== undefined),
     servesConfig: async () => {
       const { port, slug } = configured();
       servesCache ??= await mapsPath(port, slug);
       return servesCache;
     },
     async start() {
-      servesCache = undefined;
+      forget();
       await daemon.start(configured().port);
     },
     reload: async () => {
-      servesCache = undefined;
+      forget();
       const { port, slug } = configured();
       const pid = await daemon.mainPid();
       if (pid === undefined || listensOn(pid, port)) return daemon.reload(port, slug);
@@ -91,11 +96,12 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       return { pidBefore: pid, pidAfter: await daemon.mainPid(), crashed: false, restarted: true };
     },
     async stop() {
-      servesCache = undefined;
+      forget();
       await daemon.stop();
     },
 
     async uninstall() {
+      forget();
       await daemon.stop();
       await daemon.tearDown();
       if (existsSync(paths.binary)) await aptPurge([PACKAGE]);
