@@ -112,7 +112,7 @@ interface Variant {
 }
 
 /** Points the copied dispatch at another entry file (or node flags); fails loudly if dispatch changed. */
-function patchDispatch(dir: string, exec: string, line = 'exec "$node" "$charm_dir/dist/charm.mjs"'): void {
+function patchDispatch(dir: string, exec: string, line = 'exec "$node" "$charm_dir/dist/charm.cjs"'): void {
   const file = join(dir, 'dispatch');
   const text = readFileSync(file, 'utf8');
   if (!text.includes(line)) throw new Error(`dispatch no longer has the line ${line}`);
@@ -251,9 +251,9 @@ async function buildVariants(ctx: InvestigateContext): Promise<{ variants: Varia
       chmodSync(join(dir, 'dispatch'), 0o755);
       rmSync(join(dir, 'dist'), { recursive: true, force: true });
     }, ['update-status']);
-  await add('empty', 'dispatch + an empty dist/charm.mjs (no charm code)', async (dir) => {
+  await add('empty', 'dispatch + an empty dist/charm.cjs (no charm code)', async (dir) => {
     mkdirSync(join(dir, 'dist'), { recursive: true });
-    writeFileSync(join(dir, 'dist', 'charm.mjs'), '');
+    writeFileSync(join(dir, 'dist', 'charm.cjs'), '');
   }, ['update-status']);
   await piece('sh-version', 'piece: `node --version >/dev/null; exec node -e 0` (a version check; dispatch now does it once and remembers)', 'node --version >/dev/null; exec node -e 0');
   await piece('sh-cjs', 'piece: `exec node empty.cjs`', 'exec node empty.cjs', { 'empty.cjs': '' });
@@ -380,7 +380,7 @@ async function profileHooks(ctx: InvestigateContext, runs: number): Promise<stri
   const dir = copyCharm(ctx.charmDir, 'tpbench-prof-');
   // Not minified, so function names and esbuild's per-module comments survive.
   await esbuild.build({ ...baseOptions(ctx.root, join(dir, 'dist')), minify: false });
-  patchDispatch(dir, 'exec "$node" --cpu-prof --cpu-prof-dir="$BENCH_PROF_DIR" --cpu-prof-interval 100 "$charm_dir/dist/charm.mjs"');
+  patchDispatch(dir, 'exec "$node" --cpu-prof --cpu-prof-dir="$BENCH_PROF_DIR" --cpu-prof-interval 100 "$charm_dir/dist/charm.cjs"');
   const unit = await ctx.simUnit(dir);
   const profDir = tempDir('tpbench-cpuprof-');
   const modules = moduleMap(join(dir, 'dist'));

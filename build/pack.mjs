@@ -37,7 +37,7 @@ export async function packCharm(/** @type {PackOptions} */ options) {
     entries.push({ name, data: Buffer.from(toYaml(value)), mode: 0o644 });
 
   entries.push({ name: 'dispatch', data: await readFile(path.join(root, 'dispatch')), mode: 0o755 });
-  const entry = path.join(root, distDir, 'charm.mjs');
+  const entry = path.join(root, distDir, 'charm.cjs');
   if (!(await stat(entry).catch(() => null))?.isFile()) throw new Error(`packCharm: ${entry} is missing; build first`);
   for (const rel of await listFiles(path.join(root, distDir))) {
     entries.push({ name: `dist/${rel}`, data: await readFile(path.join(root, distDir, rel)), mode: 0o644 });

@@ -35,4 +35,7 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+// CommonJS output (it starts faster) has no top-level await.
+void main().then((code) => {
+  process.exitCode = code;
+});

@@ -62,7 +62,7 @@ function sandbox(): Sandbox {
   mkdirSync(bin);
   copyFileSync(DISPATCH, path.join(charm, 'dispatch'));
   chmodSync(path.join(charm, 'dispatch'), 0o755);
-  writeFileSync(path.join(charm, 'dist/charm.mjs'), STUB);
+  writeFileSync(path.join(charm, 'dist/charm.cjs'), STUB);
   return { dir, charm, bin };
 }
 
@@ -127,7 +127,7 @@ describe('dispatch script', () => {
   });
 });
 
-describe('dispatch runs dist/charm.mjs', () => {
+describe('dispatch runs dist/charm.cjs', () => {
   it.each([0, 1, 7, 42])('passes exit code %i through', (code) => {
     const box = sandbox();
     symlinkSync(REAL_NODE, path.join(box.bin, 'node'));

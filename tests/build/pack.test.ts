@@ -52,8 +52,8 @@ function fixture(): string {
   copyFileSync(path.join(repo, 'charmcraft.yaml'), path.join(root, 'charmcraft.yaml'));
   copyFileSync(path.join(repo, 'dispatch'), path.join(root, 'dispatch'));
   const files: Record<string, string> = {
-    'dist/charm.mjs': 'import "./chunk-AB12.mjs";\n',
-    'dist/chunk-AB12.mjs': 'export const x = 1;\n',
+    'dist/charm.cjs': 'require("./lib/execa.cjs");\n',
+    'dist/lib/execa.cjs': 'export const x = 1;\n',
     'dist/cache/charm.cache': '\u0000\u0001binary-ish',
     'node_modules/yaml/index.js': 'module.exports = {};\n',
     'src/charm/charm.ts': 'export {};\n',
@@ -73,8 +73,8 @@ const EXPECTED_FILES = [
   'config.yaml',
   'dispatch',
   'dist/cache/charm.cache',
-  'dist/charm.mjs',
-  'dist/chunk-AB12.mjs',
+  'dist/charm.cjs',
+  'dist/lib/execa.cjs',
   'manifest.yaml',
   'metadata.yaml',
 ];
@@ -111,7 +111,7 @@ describe('packCharm', () => {
     const out = path.join(root, 'out');
     unzip('-q', file, '-d', out);
     expect(statSync(path.join(out, 'dispatch')).mode & 0o777).toBe(0o755);
-    expect(statSync(path.join(out, 'dist/charm.mjs')).mode & 0o777).toBe(0o644);
+    expect(statSync(path.join(out, 'dist/charm.cjs')).mode & 0o777).toBe(0o644);
     expect(readFileSync(path.join(out, 'dispatch'))).toEqual(readFileSync(path.join(repo, 'dispatch')));
     expect(readFileSync(path.join(out, 'dist/cache/charm.cache'), 'utf8')).toBe('\u0000\u0001binary-ish');
   });
@@ -175,11 +175,11 @@ describe('packCharm', () => {
     expect(path.basename(file)).toBe('tinyproxy_amd64.charm');
   });
 
-  it('refuses to pack without dist/charm.mjs or without dist/', async () => {
+  it('refuses to pack without dist/charm.cjs or without dist/', async () => {
     const root = fixture();
-    await expect(pack.packCharm({ root, distDir: 'nowhere', quiet: true })).rejects.toThrow(/charm\.mjs is missing/);
-    rmSync(path.join(root, 'dist/charm.mjs'));
-    await expect(pack.packCharm({ root, outFile: 'x.charm', quiet: true })).rejects.toThrow(/charm\.mjs is missing/);
+    await expect(pack.packCharm({ root, distDir: 'nowhere', quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
+    rmSync(path.join(root, 'dist/charm.cjs'));
+    await expect(pack.packCharm({ root, outFile: 'x.charm', quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
     expect(existsSync(path.join(root, 'x.charm'))).toBe(false);
   });
 });

@@ -1,0 +1,162 @@
+// The fake's application-level commands: deploy, expose, config, exec, add-unit, remove-unit.
+import { existsSync } from 'node:fs';
+import { configChangedSteps, deploySteps, effectiveConfig, removeSteps } from './behaviour.ts';
+import { readCharm, type CharmInfo } from './charm-archive.ts';
+import { appOf, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed, type Command, type Io } from './command-support.ts';
+import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
+import { renderConfig } from './render.ts';
+import { liveUnits, nextAddress, schedule, TINYPROXY_VERSION, unitView, type FakeApp, type FakeModel } from './state.ts';
+
+/** Runs config-changed on every live unit, after whatever each has queued. */
+function configChanged(app: FakeApp, io: Io): void {
+  for (const { unit } of liveUnits(app, io.now)) {
+    const after = unitView(unit, Number.POSITIVE_INFINITY);
+    if (after.life === 'dying' || after.workload.current === 'error') continue;
+    schedule(unit, io.now, io.stepMs, configChangedSteps(app, unit.name, after));
+  }
+}
+
+/** A new unit on a new machine, with its install and start scheduled. */
+function addUnit(model: FakeModel, app: FakeApp, runnable: boolean, io: Io): string {
+  const id = String(model.nextMachine++);
+  model.machines[id] = { id, address: nextAddress(io.state), createdAt: io.now, startedAt: io.now + io.stepMs };
+  const name = `${app.name}/${app.nextUnit++}`;
+  const unit = { name, machine: id, steps: [{ at: io.now, agent: { current: 'allocating', message: '' }, workload: { current: 'waiting', message: 'waiting for machine' } }] };
+  app.units[name] = unit;
+  schedule(unit, io.now, io.stepMs, deploySteps(app, name, runnable));
+  return name;
+}
+
+const APP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$/;
+
+/** `juju deploy <local .charm> [app]`. */
+export const deploy: Command = (args, io) => {
+  const parsed = parse(args, [MODEL, valued('config'), valued('num-units', 'n'), valued('base'), valued('constraints'), boolean('trust'), boolean('force')]);
+  const [charm, given] = positionals(parsed, 1, 2, 'deploy [options] <charm or bundle> [<application name>]');
+  const model = modelOf(parsed, io);
+  if (charm === undefined || !/^[./]/.test(charm)) throw new UsageError('fake juju: only a local charm file (./x.charm or /path/x.charm) can be deployed');
+  if (!existsSync(charm)) throw new JujuError(`no charm was found at "${charm}"`);
+  let info: CharmInfo;
+  try {
+    info = readCharm(charm);
+  } catch (error) {
+    throw new JujuError(`invalid charm or bundle provided at "${charm}": ${(error as Error).message}`);
+  }
+  const name = given ?? info.name;
+  if (!APP_NAME.test(name)) throw new JujuError(`invalid application name "${name}"`);
+  if (model.apps[name] !== undefined) throw new JujuError(`cannot add application "${name}": application already exists`);
+  const app: FakeApp = { name, charmName: info.name, options: info.options, config: {}, exposed: false, nextUnit: 0, units: {}, createdAt: io.now };
+  for (const pair of parsed.flags.get('config') ?? []) {
+    const [key, ...rest] = pair.split('=');
+    if (key === undefined || rest.length === 0) throw new UsageError('fake juju: --config takes key=value');
+    app.config[key] = typed(key, optionSpec(app, key), rest.join('='));
+  }
+  model.apps[name] = app;
+  const count = Number(flagValue(parsed, 'num-units') ?? '1');
+  for (let i = 0; i < count; i++) addUnit(model, app, info.runnable, io);
+  io.err(`Located local charm "${info.name}", revision 0\nDeploying "${name}" from local charm "${info.name}", revision 0 on ${info.bases[0] ?? ''}/stable\n`);
+  return 0;
+};
+
+/** `juju expose <app>`. */
+export const expose: Command = (args, io) => {
+  const parsed = parse(args, [MODEL, valued('endpoints'), valued('to-cidrs'), valued('to-spaces')]);
+  const [name] = positionals(parsed, 1, 1, 'expose [options] <application name>');
+  appOf(modelOf(parsed, io), name).exposed = true;
+  return 0;
+};
+
+/** `juju config <app>` (get as JSON, one key, set key=value, --reset). */
+export const config: Command = (args, io) => {
+  const parsed = parse(args, [MODEL, valued('format'), valued('reset'), valued('file'), valued('output', 'o'), boolean('color'), boolean('no-color')]);
+  const [name, ...rest] = positionals(parsed, 1, Number.POSITIVE_INFINITY, 'config [options] <application name> [--reset <key[,key]>] [<attribute-key>][=<value>] ...]');
+  const app = appOf(modelOf(parsed, io), name);
+  const resets = (flagValue(parsed, 'reset') ?? '').split(',').filter((key) => key !== '');
+  if (rest.length === 0 && resets.length === 0) {
+    requireJson(parsed);
+    io.out(`${JSON.stringify(renderConfig(app))}\n`);
+    return 0;
+  }
+  if (rest.length === 1 && !rest[0]?.includes('=') && resets.length === 0) {
+    const key = rest[0] ?? '';
+    optionSpec(app, key);
+    io.out(`${String(effectiveConfig(app)[key] ?? '')}\n`);
+    return 0;
+  }
+  const before = JSON.stringify(effectiveConfig(app));
+  for (const key of resets) {
+    optionSpec(app, key);
+    delete app.config[key];
+  }
+  for (const pair of rest) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UsageError(`fake juju: expected key=value, got "${pair}"`);
+    const key = pair.slice(0, at);
+    const value = typed(key, optionSpec(app, key), pair.slice(at + 1));
+    if (effectiveConfig(app)[key] === value) io.err(`WARNING the configuration setting "${key}" already has the value "${String(value)}"\n`);
+    app.config[key] = value;
+  }
+  if (JSON.stringify(effectiveConfig(app)) !== before) configChanged(app, io);
+  return 0;
+};
+
+/** `juju exec --format=json --unit <unit> -- tinyproxy -v`. */
+export const exec: Command = (args, io) => {
+  const parsed = parse(args, [MODEL, valued('format'), valued('unit', 'u'), valued('machine'), valued('application', 'app', 'a'), boolean('all'), valued('wait'), boolean('background'), boolean('parallel'), valued('execution-group')]);
+  const model = modelOf(parsed, io);
+  const units = (parsed.flags.get('unit') ?? []).flatMap((value) => value.split(','));
+  if (units.length !== 1 || parsed.flags.has('machine') || parsed.flags.has('application') || flagSet(parsed, 'all')) {
+    throw new UsageError('fake juju: exec is simulated for exactly one --unit');
+  }
+  requireJson(parsed);
+  const name = units[0] ?? '';
+  const app = appOf(model, name.split('/')[0]);
+  const found = liveUnits(app, io.now).find(({ unit }) => unit.name === name);
+  if (found === undefined) throw new JujuError(`unit "${name}" not found`);
+  const command = parsed.positional.join(' ');
+  if (command !== 'tinyproxy -v') throw new UsageError(`fake juju: \`${command}\` is not simulated on the units (only \`tinyproxy -v\`)`);
+  const installed = found.view.version !== '';
+  const results = installed ? { 'return-code': 0, stdout: `tinyproxy ${TINYPROXY_VERSION}\n` } : { 'return-code': 127, stderr: 'bash: line 1: tinyproxy: command not found\n' };
+  const id = String(io.state.nextTask++);
+  io.out(`${JSON.stringify({ [name]: { id, results, status: 'completed', unit: name } })}\n`);
+  if (installed) return 0;
+  io.err(`ERROR the following task failed:\n id "${id}" with return code 127\n\nuse 'juju show-task' to inspect the failure\n`);
+  return 1;
+};
+
+/** `juju add-unit <app>`. */
+export const addUnitCommand: Command = (args, io) => {
+  const parsed = parse(args, [MODEL, valued('num-units', 'n'), valued('to'), valued('attach-storage')]);
+  const [name] = positionals(parsed, 1, 1, 'add-unit [options] <application name>');
+  if (parsed.flags.has('to') || parsed.flags.has('attach-storage')) throw new UsageError('fake juju: add-unit --to/--attach-storage are not simulated');
+  const model = modelOf(parsed, io);
+  const app = appOf(model, name);
+  const runnable = Object.values(app.units).every((unit) => unitView(unit, Number.POSITIVE_INFINITY).workload.current !== 'error');
+  for (let i = 0; i < Number(flagValue(parsed, 'num-units') ?? '1'); i++) addUnit(model, app, runnable, io);
+  return 0;
+};
+
+/** `juju remove-unit --no-prompt <unit>...`. */
+export const removeUnit: Command = (args, io) => {
+  const parsed = parse(args, [MODEL, boolean('no-prompt'), boolean('destroy-storage'), boolean('force'), boolean('no-wait'), boolean('dry-run'), valued('num-units')]);
+  const names = positionals(parsed, 1, Number.POSITIVE_INFINITY, 'remove-unit [options] <unit> [...] | <application>');
+  const model = modelOf(parsed, io);
+  const plan = names.map((name) => {
+    const app = appOf(model, name.split('/')[0]);
+    const found = liveUnits(app, io.now).find(({ unit }) => unit.name === name);
+    if (found === undefined || unitView(found.unit, Number.POSITIVE_INFINITY).life === 'dying') throw new JujuError(`removing unit ${name} failed: unit "${name}" does not exist`);
+    return found.unit;
+  });
+  io.err(`WARNING! This command:\n${plan.map((u) => `will remove unit ${u.name}\n- will remove machine ${u.machine}\n`).join('')}`);
+  if (flagSet(parsed, 'dry-run')) return 0;
+  if (!flagSet(parsed, 'no-prompt')) {
+    io.err('\nContinue [y/N]? ');
+    throw new JujuError('unit removal: aborted');
+  }
+  for (const unit of plan) {
+    const gone = schedule(unit, io.now, io.stepMs, removeSteps(unit.name));
+    const machine = model.machines[unit.machine];
+    if (machine !== undefined) machine.removedAt = gone + io.stepMs;
+  }
+  return 0;
+};

@@ -1,0 +1,22 @@
+// The juju commands the fake answers, each with the flags real juju 3.6 accepts for it (a flag
+// juju does not have is a usage error). Anything the fake cannot simulate faithfully is refused.
+import { addUnitCommand, config, deploy, exec, expose, removeUnit } from './app-commands.ts';
+import type { Command } from './command-support.ts';
+import { addModel, debugLog, destroyModel, status, version } from './model-commands.ts';
+
+export { JujuError, type Io } from './command-support.ts';
+
+/** The commands the fake answers, by name. */
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  'add-model': addModel,
+  'destroy-model': destroyModel,
+  deploy,
+  expose,
+  config,
+  status,
+  exec,
+  'add-unit': addUnitCommand,
+  'remove-unit': removeUnit,
+  'debug-log': debugLog,
+  version,
+};

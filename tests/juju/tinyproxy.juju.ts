@@ -1,0 +1,252 @@
+// Integration tests of the packed charm on a real Juju controller: `npm run test:juju`.
+// One temporary model, tests in order (each builds on the state the previous one left), every
+// wait a bounded poll of `juju status --format=json` or of the unit's HTTP port.
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { charmForJuju, findCharm, whichCommand } from './lib/charm.ts';
+import { allOf, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
+import { directHttpGet, notBadRequest, notExamplePage, notMapped, notSilent, proxiedHttpGet, targetUrl, type HttpAnswer, type HttpTarget } from './lib/http.ts';
+import { JujuCli } from './lib/juju.ts';
+import { readSettings } from './lib/settings.ts';
+import { describeApp, unitAddress, unitsOf, type JujuStatus, type UnitStatus } from './lib/status.ts';
+import { persistentAlarm, pollUntil, waitForStatus } from './lib/wait.ts';
+
+const APP = 'tinyproxy';
+const PORT = 8000;
+const OTHER_PORT = 8080;
+const MINUTE = 60_000;
+/** The tutorial's blocked message for slug=foo/bar, and the charm's for server-port=22. */
+const SLUG_MESSAGE = "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+";
+const PORT_22_MESSAGE = 'Invalid server-port: 22. Port 22 is reserved for SSH';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const settings = readSettings(process.env);
+/** A wait's bound: `n` minutes times JUJU_TEST_TIMEOUT_SCALE. */
+const waitMinutes = (n: number): number => n * MINUTE * settings.timeoutScale;
+/** A test's or hook's timeout: `n` minutes, longer (never shorter) with JUJU_TEST_TIMEOUT_SCALE. */
+const testMinutes = (n: number): number => n * MINUTE * Math.max(1, settings.timeoutScale);
+const httpGet = settings.httpProxy === undefined ? directHttpGet : proxiedHttpGet(settings.httpProxy);
+const egress = !settings.noEgress;
+const cli = new JujuCli({ log: (line) => console.log(line) });
+const modelName = `tinyproxy-test-${randomBytes(4).toString('hex')}`;
+
+let juju: JujuCli | undefined;
+let charmFile = '';
+/** The snap-readable copy of the charm, if one was made (removed at the end). */
+let charmCopyDir: string | undefined;
+let deployed = false;
+let failed = false;
+let addedUnit: UnitStatus | undefined;
+
+/** The model-bound CLI; set once the model exists. */
+const model = (): JujuCli => {
+  if (juju === undefined) throw new Error('the model was not created');
+  return juju;
+};
+
+/** Waits until `condition` holds 3 polls in a row; a unit of the app stuck in error for 3 minutes fails it. */
+const waitFor = (what: string, condition: Condition, timeoutMs: number, alarmGraceMs = waitMinutes(3)): Promise<JujuStatus> =>
+  waitForStatus(() => model().status(), condition, {
+    what,
+    timeoutMs,
+    intervalMs: settings.pollMs,
+    successes: 3,
+    alarm: persistentAlarm(unitsInError(APP), alarmGraceMs),
+    describe: (status) => describeApp(status, APP),
+  });
+
+/** Every unit settled as expected, within `timeoutMs`. */
+const waitForUnits = (expected: UnitsExpectation, timeoutMs = waitMinutes(5)): Promise<JujuStatus> =>
+  waitFor(`every ${APP} unit ${expected.workload}${expected.message ? ` '${expected.message}'` : ''}${expected.ports ? ` with ports [${expected.ports.join(' ')}]` : ''}`, unitsSettled(APP, expected), timeoutMs);
+
+/** GETs `target` until `problem` finds none in the answer (bounded), and returns that answer. */
+const expectHttp = (target: HttpTarget, problem: (answer: HttpAnswer) => string | undefined, timeoutMs = waitMinutes(2)): Promise<HttpAnswer> =>
+  pollUntil(
+    async () => {
+      const answer = await httpGet(target, 10_000);
+      const reason = problem(answer);
+      return reason === undefined ? { state: 'ready', value: answer } : { state: 'waiting', reason };
+    },
+    { what: `GET ${targetUrl(target)}`, timeoutMs, intervalMs: settings.pollMs },
+  );
+
+/** Each unit with the address to reach it at. */
+const addresses = (status: JujuStatus): { unit: UnitStatus; host: string }[] =>
+  unitsOf(status, APP).map((unit) => {
+    const host = unitAddress(status, unit);
+    if (host === '') throw new Error(`${unit.name} has no address in juju status`);
+    return { unit, host };
+  });
+
+/** Runs `body`; if it fails, resets `keys` so the tests after it start from the defaults again. */
+async function resetOnFailure(keys: readonly string[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await model()
+      .resetConfig(APP, keys)
+      .catch((reset: Error) => console.warn(`could not reset ${keys.join(',')}: ${reset.message}`));
+    throw error;
+  }
+}
+
+/** Skips a test that needs the deployed application when the deploy test failed. */
+const needDeployed = (skip: (note: string) => never): void => {
+  if (!deployed) skip('the deploy test failed, so there is nothing to test');
+};
+
+describe.sequential(`${APP} on a Juju machine model`, () => {
+  beforeAll(async () => {
+    const charm = findCharm(repoRoot, settings.charmPath);
+    console.log(`charm: ${charm}; model: ${modelName}${settings.keepModel ? ' (kept: KEEP_MODEL=1)' : ''}`);
+    await cli.addModel(modelName);
+    juju = cli.withModel(modelName);
+    charmFile = charmForJuju(charm, whichCommand('juju', process.env.PATH), process.env.HOME);
+    if (charmFile !== charm) charmCopyDir = path.dirname(charmFile);
+  }, testMinutes(10));
+
+  afterEach(({ task }) => {
+    if (task.result?.state === 'fail') failed = true;
+  });
+
+  afterAll(async () => {
+    if (charmCopyDir !== undefined) rmSync(charmCopyDir, { recursive: true, force: true });
+    if (juju === undefined) return;
+    if (failed) {
+      const status = await juju.status().catch(() => undefined);
+      if (status !== undefined) console.log(`last status:\n  ${describeApp(status, APP)}`);
+      const log = await juju.debugLog(200).catch((error: Error) => `(juju debug-log failed: ${error.message})`);
+      console.log(`juju debug-log (last 200 lines):\n${log}`);
+    }
+    if (settings.keepModel) {
+      console.log(`KEEP_MODEL=1: keeping model ${modelName}; remove it with: juju destroy-model ${modelName} --no-prompt --destroy-storage --force`);
+      return;
+    }
+    await cli.destroyModel(modelName);
+  }, testMinutes(16));
+
+  it('deploys, and every unit is active within 10 minutes', async () => {
+    await model().deploy(charmFile, APP);
+    await model().expose(APP);
+    await waitForUnits({ workload: 'active', units: 1 }, waitMinutes(10));
+    deployed = true;
+  }, testMinutes(15));
+
+  it("shows tinyproxy's version as the workload version", async ({ skip }) => {
+    needDeployed(skip);
+    const status = await model().status();
+    const version = status.apps[APP]?.version ?? '';
+    expect(version, 'application version in juju status').toMatch(/^\d+\.\d+\.\d+$/);
+    for (const unit of unitsOf(status, APP)) {
+      const result = await model().exec(unit.name, ['tinyproxy', '-v']);
+      expect(result.returnCode, `tinyproxy -v on ${unit.name}: ${result.stderr}`).toBe(0);
+      expect(result.stdout.trim()).toBe(`tinyproxy ${version}`);
+    }
+  }, testMinutes(5));
+
+  it("serves example.com's page at <unit address>:8000/example/", async ({ skip }) => {
+    needDeployed(skip);
+    if (settings.noEgress) {
+      const reason = 'JUJU_TEST_NO_EGRESS=1: the units have no internet, so example.com cannot be fetched through them';
+      console.warn(`skipping: ${reason}`);
+      skip(reason);
+    }
+    for (const { host } of addresses(await model().status())) {
+      await expectHttp({ host, port: PORT, path: '/example/' }, notExamplePage);
+    }
+  }, testMinutes(5));
+
+  it('slug=foo: /foo/ serves the upstream and /example/ returns 400', async ({ skip }) => {
+    needDeployed(skip);
+    await resetOnFailure(['slug'], async () => {
+      await model().setConfig(APP, { slug: 'foo' });
+      const status = await waitForUnits({ workload: 'active' });
+      for (const { host } of addresses(status)) {
+        await expectHttp({ host, port: PORT, path: '/foo/' }, (answer) => notMapped(answer, egress));
+        await expectHttp({ host, port: PORT, path: '/example/' }, notBadRequest);
+      }
+    });
+  }, testMinutes(15));
+
+  it('slug=foo/bar: blocked with the exact message; reset: active again, serving /example/', async ({ skip }) => {
+    needDeployed(skip);
+    await resetOnFailure(['slug'], async () => {
+      await model().setConfig(APP, { slug: 'foo/bar' });
+      await waitForUnits({ workload: 'blocked', message: SLUG_MESSAGE });
+    });
+    await model().resetConfig(APP, ['slug']);
+    const status = await waitForUnits({ workload: 'active' });
+    for (const { host } of addresses(status)) {
+      await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+    }
+  }, testMinutes(15));
+
+  it('lists 8000/tcp in the open ports of every unit', async ({ skip }) => {
+    needDeployed(skip);
+    await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] }, waitMinutes(2));
+  }, testMinutes(5));
+
+  it('server-port: the new port is listed and served, the old one not; 22 blocks', async ({ skip }) => {
+    needDeployed(skip);
+    if (!('server-port' in (await model().config(APP)))) {
+      const reason = 'the deployed charm has no server-port option';
+      console.warn(`skipping: ${reason}`);
+      skip(reason);
+    }
+    await resetOnFailure(['server-port'], async () => {
+      await model().setConfig(APP, { 'server-port': OTHER_PORT });
+      const moved = await waitForUnits({ workload: 'active', ports: [`${OTHER_PORT}/tcp`] });
+      for (const { host } of addresses(moved)) {
+        await expectHttp({ host, port: OTHER_PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+        await expectHttp({ host, port: PORT, path: '/example/' }, notSilent);
+      }
+      await model().setConfig(APP, { 'server-port': 22 });
+      await waitForUnits({ workload: 'blocked', message: PORT_22_MESSAGE, ports: [`${OTHER_PORT}/tcp`] });
+    });
+
+    await model().resetConfig(APP, ['server-port']);
+    const status = await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] });
+    for (const { host } of addresses(status)) {
+      await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+    }
+  }, testMinutes(30));
+
+  it('add-unit: the second unit becomes active and serves on its own address', async ({ skip }) => {
+    needDeployed(skip);
+    const before = unitsOf(await model().status(), APP);
+    await model().addUnit(APP);
+    const status = await waitForUnits({ workload: 'active', units: before.length + 1, ports: [`${PORT}/tcp`] }, waitMinutes(10));
+    const added = unitsOf(status, APP).find((unit) => !before.some((old) => old.name === unit.name));
+    if (added === undefined) throw new Error(`no new unit after add-unit:\n  ${describeApp(status, APP)}`);
+    addedUnit = added;
+    const host = unitAddress(status, added);
+    const others = before.map((unit) => unitAddress(status, unit));
+    expect(host, `${added.name}'s address`).not.toBe('');
+    expect(others, `${added.name} should have its own address`).not.toContain(host);
+    await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+    await expectHttp({ host, port: PORT, path: '/not-the-slug/' }, notBadRequest);
+  }, testMinutes(15));
+
+  it('remove-unit: the unit and its machine leave juju status without an error', async ({ skip }) => {
+    needDeployed(skip);
+    const unit = addedUnit;
+    if (unit === undefined) return skip('the add-unit test did not add a unit');
+    const remaining = unitsOf(await model().status(), APP).length - 1;
+    await model().removeUnit(unit.name);
+    await waitForStatus(
+      () => model().status(),
+      allOf(unitAndMachineGone(APP, unit.name, unit.machine), unitsSettled(APP, { workload: 'active', units: remaining })),
+      {
+        what: `${unit.name} and machine ${unit.machine} removed`,
+        timeoutMs: waitMinutes(10),
+        intervalMs: settings.pollMs,
+        successes: 3,
+        alarm: unitsInError(APP),
+        describe: (status) => `${describeApp(status, APP)}\n  machines: ${Object.keys(status.machines).join(', ')}`,
+      },
+    );
+  }, testMinutes(15));
+});
