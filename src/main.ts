@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     const juju = contextFromEnv(process.env, process.cwd());
     hook = juju.event.name;
     const config = parseCharmConfig(tools.configGet());
-    await runCharm(juju.event, { tools, workload: createWorkload(), config, state: fileStateStore(juju.charmDir) });
+    await runCharm(juju.event, { tools, workload: createWorkload(), config, state: fileStateStore(juju.charmDir), afterSuccess: [] });
     return 0;
   } catch (error) {
     reportFailure(tools, hook, error);

@@ -19,6 +19,7 @@ export async function runCharm(event: JujuEvent, context: CharmContext): Promise
   let failed = false;
   try {
     if (handler) await handler(context);
+    for (const step of context.afterSuccess.splice(0)) step();
   } catch (error) {
     failed = true;
     throw error;

@@ -1,18 +1,25 @@
 import type { CharmContext } from './context.ts';
+import { updateState } from './unit-state.ts';
 
 const modeMessage = ({ workload }: CharmContext): string =>
   workload.mode === 'systemd' ? 'tinyproxy runs as a systemd service' : 'PID 1 is not systemd: managing tinyproxy as a bare daemon';
 
-/** Makes the opened ports exactly `port`/tcp, as ops' set_ports does. */
-const syncPorts = ({ tools }: CharmContext, port: number): void => {
+/**
+ * Makes the opened ports exactly `port`/tcp, as ops' set_ports does. A retried hook must open
+ * the port again if the hook that opened it failed, so the state remembers only what a
+ * successful hook left opened, and the ports are checked whenever that is not this port.
+ */
+const syncPorts = (context: CharmContext, port: number, force: boolean): void => {
+  const { tools, state } = context;
+  if (!force && state.load().openedPort === port) return;
+  updateState(state, { openedPort: undefined });
   const opened = tools.openedPorts();
   for (const stale of opened.filter((p) => p.port !== port || p.protocol !== 'tcp')) tools.closePort(stale);
   if (!opened.some((p) => p.port === port && p.protocol === 'tcp')) tools.openPort({ port, protocol: 'tcp' });
+  context.afterSuccess.push(() => updateState(state, { openedPort: port }));
 };
 
-const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void => {
-  if (state.load().shouldRun !== shouldRun) state.save({ shouldRun });
-};
+const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void => updateState(state, { shouldRun });
 
 /** install: install tinyproxy (idempotent, so a retried hook finishes the job) and report its version. */
 export async function install(context: CharmContext): Promise<void> {
@@ -37,7 +44,8 @@ async function reconcile(context: CharmContext, startIfStopped: boolean): Promis
     if (!startIfStopped) return;
     tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
     await workload.start();
-    syncPorts(context, settings.port);
+    syncPorts(context, settings.port, true);
+    return;
   } else if (changed || !(await workload.servesConfig())) {
     tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
     const outcome = await workload.reload();
@@ -45,8 +53,10 @@ async function reconcile(context: CharmContext, startIfStopped: boolean): Promis
     if (outcome.crashed) {
       tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'it is not running' : `it runs again as pid ${outcome.pidAfter}`}`);
     }
-    syncPorts(context, settings.port);
+    syncPorts(context, settings.port, true);
+    return;
   }
+  syncPorts(context, settings.port, false);
 }
 
 /** start, config-changed: reconcile, starting tinyproxy if needed, as the tutorial does. */

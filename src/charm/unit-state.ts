@@ -5,6 +5,11 @@ import { join } from 'node:path';
 export interface UnitState {
   /** tinyproxy was started by start/config-changed and not stopped on purpose since. */
   readonly shouldRun: boolean;
+  /**
+   * The port a successful hook left opened. Juju drops a failed hook's port changes, so this
+   * is written only once a hook has succeeded, and cleared before ports are touched.
+   */
+  readonly openedPort?: number;
 }
 
 /** Where the unit state is kept; injectable so tests keep it in memory. */
@@ -21,9 +26,9 @@ export function fileStateStore(charmDir: string): UnitStateStore {
   return {
     load() {
       try {
-        const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-        const shouldRun = (parsed as { shouldRun?: unknown } | null)?.shouldRun;
-        return { shouldRun: shouldRun === true };
+        const parsed = JSON.parse(readFileSync(path, 'utf8')) as { shouldRun?: unknown; openedPort?: unknown } | null;
+        const openedPort = parsed?.openedPort;
+        return Number.isInteger(openedPort) ? { shouldRun: parsed?.shouldRun === true, openedPort: openedPort as number } : { shouldRun: parsed?.shouldRun === true };
       } catch {
         return INITIAL;
       }
@@ -45,4 +50,13 @@ export function memoryStateStore(initial: UnitState = INITIAL): UnitStateStore &
     },
   };
   return store;
+}
+
+/** Saves `patch` over the stored state, writing only if something changes. */
+export function updateState(store: UnitStateStore, patch: { shouldRun?: boolean; openedPort?: number | undefined }): void {
+  const current = store.load();
+  const shouldRun = patch.shouldRun ?? current.shouldRun;
+  const openedPort = 'openedPort' in patch ? patch.openedPort : current.openedPort;
+  if (shouldRun === current.shouldRun && openedPort === current.openedPort) return;
+  store.save(openedPort === undefined ? { shouldRun } : { shouldRun, openedPort });
 }

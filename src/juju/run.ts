@@ -18,7 +18,7 @@ export class HookToolError extends Error {
 
 interface SpawnFailure {
   status?: number | null;
-  stderr?: string | Buffer;
+  stderr?: string | Buffer | null;
   code?: string;
   message?: string;
 }
@@ -38,7 +38,8 @@ export const runHookTool: ToolRunner = (argv) => {
   } catch (error) {
     const failure = error as SpawnFailure;
     if (failure.code === 'ENOENT') throw new HookToolError(argv, null, `${file} not found on PATH`);
-    const stderr = failure.stderr === undefined ? (failure.message ?? '') : String(failure.stderr);
+    // Without stderr the tool did not run (E2BIG, EACCES, ...): say why instead.
+    const stderr = failure.stderr ? String(failure.stderr) : `${failure.code ?? ''} ${failure.message ?? ''}`.trim();
     throw new HookToolError(argv, failure.status ?? null, stderr);
   }
 };

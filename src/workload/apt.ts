@@ -1,4 +1,5 @@
-import { runCommand } from './exec.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CommandError, runCommand } from './exec.ts';
 import type { OsRelease } from './os-release.ts';
 
 const APT_ENV = { DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none', LC_ALL: 'C' };
@@ -15,9 +16,30 @@ export function packageSpec(name: string, os: OsRelease, pins: Readonly<Record<s
   return pin === undefined ? name : `${name}=${pin}`;
 }
 
+const LISTS_LOCK = '/var/lib/apt/lists/lock';
+
+/**
+ * apt-get update, waiting (bounded) while another update holds the package lists: apt applies
+ * DPkg::Lock::Timeout only to dpkg's own locks, not to the lists lock.
+ */
+async function aptUpdate(): Promise<void> {
+  const deadline = Date.now() + LOCK_TIMEOUT_SECONDS * 1000;
+  for (;;) {
+    try {
+      await runCommand('apt-get', [...lockWait, 'update', '-q'], { env: APT_ENV });
+      return;
+    } catch (error) {
+      const busy = error instanceof CommandError && error.output.includes(LISTS_LOCK);
+      if (!busy) throw error;
+      if (Date.now() >= deadline) throw new Error(`apt-get update: ${LISTS_LOCK} stayed locked for ${LOCK_TIMEOUT_SECONDS} s: ${error.message}`);
+      await sleep(1000);
+    }
+  }
+}
+
 /** apt-get update, then install the given package specs. */
 export async function aptInstall(specs: readonly string[]): Promise<void> {
-  await runCommand('apt-get', [...lockWait, 'update', '-q'], { env: APT_ENV });
+  await aptUpdate();
   await runCommand('apt-get', [...lockWait, 'install', '-y', '-q', '--no-install-recommends', ...specs], { env: APT_ENV });
 }
 

@@ -1,12 +1,13 @@
-/** A workload command that failed: carries the command, exit code and stderr. */
+/** A workload command that failed: carries the command, exit code and its output (stdout and stderr, interleaved). */
 export class CommandError extends Error {
   override readonly name = 'CommandError';
   constructor(
     readonly command: readonly string[],
     readonly exitCode: number | undefined,
-    readonly stderr: string,
+    readonly output: string,
   ) {
-    const detail = stderr.trim().split('\n').slice(-3).join(' | ') || 'no error output';
+    // The last lines say why (apt names a lock's holder on stdout, its error on stderr).
+    const detail = output.trim().split('\n').slice(-3).join(' | ') || 'no output';
     super(`${command.join(' ')} failed (${exitCode === undefined ? 'did not run' : `exit ${exitCode}`}): ${detail}`);
   }
 }
@@ -27,11 +28,12 @@ export async function runCommand(file: string, args: readonly string[], options:
     env: options.env ?? {},
     extendEnv: true,
     reject: false,
+    all: true,
     stdin: 'ignore',
     ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
   });
   if (result.failed) {
-    throw new CommandError([file, ...args], result.exitCode, String(result.stderr || result.shortMessage));
+    throw new CommandError([file, ...args], result.exitCode, String(result.all || result.shortMessage));
   }
   return result.stdout;
 }

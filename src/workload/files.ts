@@ -16,12 +16,14 @@ export function readIfExists(path: string): string | undefined {
  * hook killed mid-write never leaves a truncated file. Returns whether the file changed.
  */
 export function ensureFileContents(path: string, content: string, mode: number): boolean {
+  // One fixed name: a temp file left by a killed hook is replaced, not piled up.
+  const temp = `${path}.tmp`;
   if (readIfExists(path) === content) {
     chmodSync(path, mode);
+    rmSync(temp, { force: true });
     return false;
   }
   mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  const temp = `${path}.tmp-${process.pid}`;
   writeFileSync(temp, content, { mode });
   chmodSync(temp, mode);
   renameSync(temp, path);

@@ -17,7 +17,7 @@ async function run(event: string, config: Record<string, unknown>, machine: Fake
   const state = memoryStateStore(unit);
   let error: unknown;
   try {
-    await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state });
+    await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
   } catch (caught) {
     error = caught;
   }
@@ -38,7 +38,7 @@ describe('charm: the reference unit tests', () => {
 
   it('start: writes the config, starts tinyproxy, opens 8000/tcp, active', async () => {
     const { tools, workload, state } = await run('start', { slug: 'example' }, { installed: true });
-    expect(state).toEqual({ shouldRun: true });
+    expect(state).toEqual({ shouldRun: true, openedPort: 8000 });
     expect(tools.status).toEqual({ name: 'active', message: '' });
     expect(workload.running).toBe(true);
     expect(workload.settings).toEqual(example);
@@ -167,7 +167,7 @@ describe('charm: beyond the reference', () => {
     const tools = new FakeHookTools({ slug: 'example' });
     const workload = new FakeWorkload(configured);
     workload.stale = true;
-    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) });
+    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] });
     expect(workload.actions).toEqual(['reload']);
   });
 
@@ -176,7 +176,7 @@ describe('charm: beyond the reference', () => {
     const workload = new FakeWorkload({ installed: true });
     const state = memoryStateStore();
     for (const event of ['config-changed', 'config-changed', 'start', 'start', 'update-status', 'update-status']) {
-      await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state });
+      await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
     }
     expect(workload.actions).toEqual(['write-config', 'start']);
     expect(tools.status).toEqual({ name: 'active', message: '' });
@@ -188,7 +188,7 @@ describe('charm: server-port and upstream', () => {
     const tools = new FakeHookTools({ 'server-port': 8001 });
     tools.ports.add('8000/tcp');
     const workload = new FakeWorkload(configured);
-    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) });
+    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] });
     expect(workload.actions).toEqual(['write-config', 'restart']);
     expect(workload.listeningPort).toBe(8001);
     expect([...tools.ports]).toEqual(['8001/tcp']);
@@ -226,7 +226,7 @@ describe('charm: server-port and upstream', () => {
     const workload = new FakeWorkload(configured);
     workload.listeningPort = 8123;
     const tools = new FakeHookTools();
-    await runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) });
+    await runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] });
     expect(workload.actions).toEqual(['restart']);
     expect(tools.status).toEqual({ name: 'active', message: '' });
   });
@@ -239,8 +239,41 @@ describe('charm: server-port and upstream', () => {
     };
     const tools = new FakeHookTools();
     await expect(
-      runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }) }),
+      runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] }),
     ).rejects.toThrow('did not apply');
     expect(tools.status).toEqual({ name: 'maintenance', message: 'tinyproxy runs but does not serve /example/ on port 8000; the next hook repairs it' });
+  });
+});
+
+describe('charm: opened ports survive a failed hook', () => {
+  it('a start that failed after tinyproxy came up: the retry opens the port', async () => {
+    const tools = new FakeHookTools();
+    const workload = new FakeWorkload({ installed: true });
+    const state = memoryStateStore();
+    tools.openPort = () => {
+      throw new Error('hook tool open-port failed (exit 1): ERROR connection refused');
+    };
+    await expect(runCharm(hook('start'), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] })).rejects.toThrow(/open-port/);
+    expect(state.state.openedPort).toBeUndefined();
+    const retry = new FakeHookTools();
+    await runCharm(hook('start'), { tools: retry, workload, config: parseCharmConfig(retry.configGet()), state, afterSuccess: [] });
+    expect([...retry.ports]).toEqual(['8000/tcp']);
+    expect(state.state).toEqual({ shouldRun: true, openedPort: 8000 });
+    expect(workload.actions).toEqual(['write-config', 'start']);
+  });
+
+  it('once a hook succeeded, later hooks do not ask Juju for the ports', async () => {
+    const tools = new FakeHookTools();
+    let asked = 0;
+    const openedPorts = tools.openedPorts;
+    tools.openedPorts = () => {
+      asked += 1;
+      return openedPorts();
+    };
+    const workload = new FakeWorkload(configured);
+    const state = memoryStateStore({ shouldRun: true, openedPort: 8000 });
+    await runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
+    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
+    expect(asked).toBe(0);
   });
 });

@@ -86,6 +86,24 @@ describe('parseCharmConfig: upstream', () => {
   });
 });
 
+describe('parseCharmConfig: values too big to quote or to fit tinyproxy', () => {
+  it('a slug too big for one status message is quoted in part, with its length', () => {
+    const slug = `${'A'.repeat(140_000)}`;
+    expect(valid({ slug })).toEqual({ valid: false, problems: [`Invalid slug: '${'A'.repeat(32)}...' (140000 characters). Slug must match the regex [a-z0-9-]+`] });
+  });
+
+  it('an upstream longer than a config line is blamed on the upstream, with its limit', () => {
+    const upstream = `http://h/${'p'.repeat(2100)}/`;
+    expect(valid({ upstream })).toEqual({
+      valid: false,
+      problems: [`Invalid upstream: '${upstream.slice(0, 32)}...' (${upstream.length} characters). It must be at most 2027 characters (tinyproxy's config line limit)`],
+    });
+    const longest = `http://h/${'p'.repeat(2027 - 'http://h//'.length)}/`;
+    expect(valid({ upstream: longest, slug: 'a' })).toMatchObject({ valid: true, config: { upstream: longest } });
+    expect(valid({ upstream: longest, slug: 'ab' })).toEqual({ valid: false, problems: ["Invalid slug: 'ab'. Slug must be at most 1 characters with this upstream"] });
+  });
+});
+
 describe('parseCharmConfig: every problem is reported', () => {
   it('names each invalid option, in order', () => {
     expect(parseCharmConfig({ slug: 'a/b', 'server-port': 22, upstream: 'https://x/' })).toEqual({

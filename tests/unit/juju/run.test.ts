@@ -35,4 +35,9 @@ describe('runHookTool', () => {
   it('names a tool that is not on PATH', () => {
     expect(() => runHookTool(['no-such-hook-tool-xyz'])).toThrow('hook tool no-such-hook-tool-xyz failed (not run): no-such-hook-tool-xyz not found on PATH');
   });
+
+  it('says why a tool could not run when there is no stderr (argument too long)', () => {
+    const tool = script('exit 0');
+    expect(() => runHookTool([tool, 'x'.repeat(200_000)])).toThrow(/failed \(not run\): E2BIG/);
+  });
 });

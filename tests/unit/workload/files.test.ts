@@ -18,6 +18,15 @@ describe('files', () => {
     expect(readdirSync(join(dir, 'sub'))).toEqual(['file.conf']);
   });
 
+  it('replaces a temp file a killed write left behind', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'files-')), 'f');
+    writeFileSync(`${path}.tmp`, 'half');
+    expect(ensureFileContents(path, 'x', 0o644)).toBe(true);
+    writeFileSync(`${path}.tmp`, 'half');
+    expect(ensureFileContents(path, 'x', 0o644)).toBe(false);
+    expect(readdirSync(join(path, '..'))).toEqual(['f']);
+  });
+
   it('restores the mode of a file whose content is right', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'files-')), 'f');
     writeFileSync(path, 'x', { mode: 0o666 });
