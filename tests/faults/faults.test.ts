@@ -1,0 +1,70 @@
+// Fault suite (issue 4): the PACKED charm's dispatch driven through hooks with juju-sim while faults
+// are injected, asserting after each that the unit converges. install runs in the root namespace
+// (apt needs the archive); every other hook runs in the tp-fault server namespace, where tinyproxy
+// runs next to a local upstream; requests come from the client namespace only.
+// Run it under the shared lock: flock /run/lock/tinyproxy-charm-tests.lock npx vitest run tests/faults
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingPrerequisites } from '../harness/prerequisites.ts';
+import { registerDaemonFaults } from './cases/daemon.ts';
+import { registerFileFaults } from './cases/files.ts';
+import { registerFirstStart } from './cases/first-start.ts';
+import { registerHostileConfig } from './cases/hostile-config.ts';
+import { registerInstallFaults } from './cases/install.ts';
+import { registerKills } from './cases/kills.ts';
+import { registerLimits } from './cases/limits.ts';
+import { registerToolFaults } from './cases/tools.ts';
+import { registerTwice } from './cases/twice.ts';
+import { createFaultFixture, type FaultFixture } from './fixture.ts';
+import { probeForwardingThroughout, type SuiteContext } from './suite.ts';
+import { createTally } from './tally.ts';
+
+const PREFIX = 'tp-fault';
+const isCI = process.env.CI === 'true';
+const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm', 'perl', 'useradd'] });
+if (!existsSync('/usr/bin/curl')) missing.push('curl not found at /usr/bin/curl');
+if (missing.length > 0 && !isCI) console.warn(`fault suite skipped: ${missing.join('; ')}`);
+
+describe.skipIf(missing.length > 0)('fault suite: the packed charm converges from any state', () => {
+  let fixture: FaultFixture | undefined;
+  const tally = createTally();
+  const context: SuiteContext = {
+    tally,
+    fixture: () => {
+      if (!fixture) throw new Error('the fault fixture was not set up');
+      return fixture;
+    },
+  };
+
+  beforeAll(async () => {
+    fixture = await createFaultFixture(PREFIX);
+  }, 300_000);
+
+  afterAll(async () => {
+    console.log(['fault suite summary:', ...tally.summary().map((line) => `  ${line}`)].join('\n'));
+    const problems = (await fixture?.cleanup()) ?? [];
+    if (problems.length > 0) throw new Error(`cleanup problems:\n${problems.join('\n')}`);
+  }, 300_000);
+
+  describe('install under apt faults (root namespace)', () => registerInstallFaults(context));
+  describe('first start and security properties', () => registerFirstStart(context));
+  describe('hostile config on a running unit', () => {
+    probeForwardingThroughout(context, 'the hostile config');
+    registerHostileConfig(context);
+    registerLimits(context);
+  });
+  describe('hooks SIGKILLed mid-way', () => {
+    probeForwardingThroughout(context, 'the hook kills');
+    registerKills(context);
+  });
+  describe('files changed behind the charm', () => registerFileFaults(context));
+  describe('the daemon and its port behind the charm', () => registerDaemonFaults(context));
+  describe('failing hook tools', () => registerToolFaults(context));
+  describe('every hook run twice, then remove', () => registerTwice(context));
+});
+
+describe.runIf(missing.length > 0 && isCI)('fault suite prerequisites', () => {
+  it('are present in CI', () => {
+    expect.fail(`missing prerequisites for the fault suite: ${missing.join('; ')}`);
+  });
+});

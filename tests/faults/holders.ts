@@ -1,0 +1,200 @@
+// Processes the fault suite injects next to the charm: a port holder, an fcntl lock holder (apt's
+// kind of lock), an unrelated process that records every signal it gets, and a forward-proxy
+// prober. Each is started ready (it printed its ready line) and stopped by its own PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { killGroup } from '../harness/process.ts';
+
+const PLAIN_ENV: Readonly<Record<string, string>> = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  LANG: 'C.UTF-8',
+};
+
+/** A helper process started by the suite. */
+export interface Helper {
+  readonly pid: number;
+  /** Lines it printed after its ready line. */
+  readonly lines: string[];
+  /** SIGTERM (then SIGKILL) to its process group; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+const live = new Set<Helper>();
+
+/** Stops every helper still running (for afterAll, even after a failed test). */
+export async function stopAllHelpers(): Promise<void> {
+  for (const helper of [...live]) await helper.stop();
+}
+
+/** Starts argv in its own process group and waits until it prints `ready` on stdout. */
+async function spawnReady(argv: readonly string[], ready: string, stopSignal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<Helper> {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('spawnReady: empty argv');
+  const child: ChildProcess = spawn(file, args, { env: PLAIN_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const reader = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    let isReady = false;
+    const timer = setTimeout(() => {
+      killGroup(child.pid, 'SIGKILL');
+      reject(new Error(`${argv.join(' ')} was not ready within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!isReady) reject(new Error(`${file} exited (${code}) before it was ready: ${stderr}`));
+    });
+    reader.on('line', (line) => {
+      if (isReady) lines.push(line);
+      else if (line === ready) {
+        isReady = true;
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${file} has no pid`);
+  const helper: Helper = {
+    pid,
+    lines,
+    async stop() {
+      live.delete(helper);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      killGroup(pid, stopSignal);
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  live.add(helper);
+  return helper;
+}
+
+const PORT_HOLDER = `
+const server = require('node:net').createServer((s) => s.destroy());
+server.listen(Number(process.argv[1]), '0.0.0.0', () => console.log('READY'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** A process (comm `node`) listening on 0.0.0.0:<port> inside the given network namespace. */
+export const holdPort = (namespace: string, port: number): Promise<Helper> =>
+  spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', PORT_HOLDER, String(port)], 'READY');
+
+// apt and dpkg take fcntl(F_SETLK) locks, which flock(1) does not conflict with: perl (Essential
+// on Debian) takes the same kind. struct flock on x86_64: short type, short whence, (pad), off_t
+// start, off_t len, pid_t pid, (pad).
+const LOCK_HOLDER = `
+use strict; use Fcntl qw(F_SETLK F_WRLCK SEEK_SET O_RDWR O_CREAT);
+$| = 1; my @held;
+for my $path (@ARGV) {
+  sysopen(my $fh, $path, O_RDWR | O_CREAT, 0640) or die "open $path: $!\\n";
+  my $lock = pack('s s x4 q q i x4', F_WRLCK, SEEK_SET, 0, 0, 0);
+  fcntl($fh, F_SETLK, $lock) or die "lock $path: $!\\n";
+  push @held, $fh;
+}
+$SIG{TERM} = sub { exit 0 };
+print "LOCKED\\n";
+sleep 1 while 1;
+`;
+
+/** A process (comm `perl`) holding fcntl write locks on the given files, as apt-get would. */
+export const holdFcntlLocks = (paths: readonly string[]): Promise<Helper> => spawnReady(['perl', '-e', LOCK_HOLDER, ...paths], 'LOCKED');
+
+const SIGNAL_RECORDER = `
+for (const name of ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGALRM', 'SIGPIPE', 'SIGCONT', 'SIGWINCH']) {
+  process.on(name, () => console.log('signal ' + name));
+}
+setInterval(() => undefined, 60_000);
+console.log('READY');
+`;
+
+/** An unrelated long-lived process that logs every catchable signal it receives (SIGKILL shows as death). */
+export async function startSignalRecorder(): Promise<Helper & { signals(): string[] }> {
+  // It records SIGTERM instead of exiting, so it is ended with SIGKILL.
+  const helper = await spawnReady([process.execPath, '-e', SIGNAL_RECORDER], 'READY', 'SIGKILL');
+  return { ...helper, signals: () => helper.lines.filter((l) => l.startsWith('signal ')) };
+}
+
+// Sends absolute-URI GETs and CONNECTs to the proxy until told to stop (bounded in count and time).
+const FORWARD_PROBER = `
+const net = require('node:net');
+const [host, port, maxMs, maxTries, tag] = process.argv.slice(1);
+const deadline = Date.now() + Number(maxMs);
+const outcome = { tries: 0, refused: 0, answers: {}, tunnels: 0 };
+let stopping = false;
+process.on('SIGTERM', () => { stopping = true; });
+const once = (connect) => new Promise((resolve) => {
+  const socket = net.connect({ host, port: Number(port) });
+  let data = '';
+  let tunnelled = false;
+  const done = (what) => { socket.destroy(); resolve(what); };
+  socket.setTimeout(2000, () => done('timeout'));
+  socket.once('error', () => done('refused'));
+  socket.once('connect', () => socket.write(connect
+    ? 'CONNECT www.example.com:80 HTTP/1.1\\r\\nHost: www.example.com:80\\r\\n\\r\\n'
+    : 'GET http://www.example.com/' + tag + '-get HTTP/1.1\\r\\nHost: www.example.com\\r\\nConnection: close\\r\\n\\r\\n'));
+  socket.on('data', (chunk) => {
+    data += chunk.toString('latin1');
+    if (data.indexOf('\\r\\n\\r\\n') < 0 || tunnelled) return;
+    const code = (/^HTTP\\/1\\.[01] (\\d{3})/.exec(data) || [])[1] || 'garbage';
+    if (connect && code === '200') {
+      tunnelled = true;
+      socket.write('GET /' + tag + '-tunnel HTTP/1.0\\r\\nHost: www.example.com\\r\\n\\r\\n');
+      return done('tunnel');
+    }
+    done(code);
+  });
+  socket.once('end', () => done(data === '' ? 'closed' : 'partial'));
+});
+(async () => {
+  console.log('READY');
+  while (!stopping && Date.now() < deadline && outcome.tries < Number(maxTries)) {
+    const what = await once(outcome.tries % 2 === 1);
+    outcome.tries += 1;
+    if (what === 'refused') outcome.refused += 1;
+    else if (what === 'tunnel') outcome.tunnels += 1;
+    else outcome.answers[what] = (outcome.answers[what] || 0) + 1;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  console.log(JSON.stringify(outcome));
+  process.exit(0);
+})();
+`;
+
+/** What the prober saw: connections refused, proxy answers by status code, tunnels opened. */
+export interface ProbeOutcome {
+  readonly tries: number;
+  readonly refused: number;
+  readonly answers: Readonly<Record<string, number>>;
+  readonly tunnels: number;
+}
+
+/** A forward-proxy prober running in the client namespace; `finish` stops it and returns what it saw. */
+export interface Prober {
+  readonly tag: string;
+  finish(): Promise<ProbeOutcome>;
+}
+
+export async function startForwardProber(clientNs: string, host: string, port: number, tag: string): Promise<Prober> {
+  const helper = await spawnReady(
+    ['ip', 'netns', 'exec', clientNs, process.execPath, '-e', FORWARD_PROBER, host, String(port), '60000', '5000', tag], 'READY');
+  return {
+    tag,
+    async finish() {
+      try {
+        process.kill(helper.pid, 'SIGTERM');
+      } catch {
+        // it stopped by itself (time or count bound)
+      }
+      const deadline = Date.now() + 5000;
+      while (helper.lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await helper.stop();
+      const last = helper.lines.at(-1);
+      if (last === undefined) throw new Error('the forward prober printed no outcome');
+      return JSON.parse(last) as ProbeOutcome;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+// Runs one hook's dispatch as juju-sim does, and SIGKILLs the hook's process group the moment a
+// trigger fires (inotify on the file the charm is about to change), as a crash or an OOM kill would.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, statSync, watch } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type Call, type SimUnit } from '../harness/juju-sim.ts';
+import { killGroup } from '../harness/process.ts';
+
+/** Watches for the moment to kill; `arm` returns the function that stops watching. */
+export interface KillTrigger {
+  readonly describe: string;
+  arm(fire: () => void): () => void;
+}
+
+const statOf = (path: string): { ino: number; size: number } | undefined => {
+  try {
+    const s = statSync(path);
+    return { ino: s.ino, size: s.size };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Fires when `path` is replaced by a new file (the charm writes its config to a temp file and renames it). */
+export function whenReplaced(path: string): KillTrigger {
+  return {
+    describe: `${path} replaced`,
+    arm(fire) {
+      const before = statOf(path)?.ino;
+      const watcher = watch(dirname(path), (_event, name) => {
+        if (name !== basename(path)) return;
+        const now = statOf(path)?.ino;
+        if (now !== undefined && now !== before) fire();
+      });
+      return () => watcher.close();
+    },
+  };
+}
+
+/** Fires when `path` grows (tinyproxy writes its first log line as soon as it runs). */
+export function whenGrows(path: string): KillTrigger {
+  return {
+    describe: `${path} grows`,
+    arm(fire) {
+      const before = statOf(path)?.size ?? 0;
+      const watcher = watch(dirname(path), (_event, name) => {
+        if (name === basename(path) && (statOf(path)?.size ?? 0) > before) fire();
+      });
+      return () => watcher.close();
+    },
+  };
+}
+
+/** How a hook run that may have been killed ended. */
+export interface KilledHook {
+  readonly killed: boolean;
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+  /** The hook-tool calls it made before it ended. */
+  readonly calls: Call[];
+}
+
+/** Runs `hooks/<event>` (wrapped, e.g. in the server namespace) and SIGKILLs its process group when the trigger fires. */
+export async function runHookKilledWhen(unit: SimUnit, event: string, wrap: readonly string[], trigger: KillTrigger, timeoutMs = 60_000): Promise<KilledHook> {
+  const env = hookEnvironment({
+    charmDir: unit.charmDir, stateDir: unit.stateDir, unitName: unit.unitName,
+    modelUuid: randomUUID(), dispatchPath: `hooks/${event}`, hookName: event,
+  });
+  const dispatch = join(unit.charmDir, 'dispatch');
+  if (!existsSync(dispatch)) throw new Error(`no dispatch in ${unit.charmDir}`);
+  const first = nextCallIndex(unit.stateDir);
+  const [file = dispatch, ...args] = [...wrap, dispatch];
+  let killed = false;
+  let disarm: () => void = () => undefined;
+  const child = spawn(file, args, { cwd: unit.charmDir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const pgid = child.pid;
+  disarm = trigger.arm(() => {
+    if (killed) return;
+    killed = true;
+    killGroup(pgid, 'SIGKILL');
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  const timer = setTimeout(() => killGroup(pgid, 'SIGKILL'), timeoutMs);
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code, sig) => resolve([code, sig]));
+  });
+  clearTimeout(timer);
+  disarm();
+  // Juju applies a hook's port changes only when it succeeds.
+  if (exitCode === 0) commitPendingPorts(unit.stateDir);
+  else discardPendingPorts(unit.stateDir);
+  return { killed, exitCode, signal, stderr, calls: readCalls(unit.stateDir, first) };
+}
+
+/** Fires when a file whose name starts with `prefix` appears in `dir` (the charm's temp file, before its rename). */
+export function whenCreated(dir: string, prefix: string): KillTrigger {
+  return {
+    describe: `${dir}/${prefix}* created`,
+    arm(fire) {
+      const watcher = watch(dir, (_event, name) => {
+        if (typeof name === 'string' && name.startsWith(prefix)) fire();
+      });
+      return () => watcher.close();
+    },
+  };
+}

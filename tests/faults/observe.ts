@@ -1,0 +1,92 @@
+// What the fault suite reads back from the machine: tinyproxy processes, its log, the files the
+// charm manages, and the unit's end state (for "run twice, same end state").
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SimUnit, StatusInfo } from '../harness/juju-sim.ts';
+import { processesNamed } from '../harness/host.ts';
+import { CONFIG_FILE, LOG_FILE, STATE_FILE_NAME } from './machine.ts';
+
+const readText = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** The argv of a live process (empty when it is gone). */
+export const argvOf = (pid: number): string[] => (readText(`/proc/${pid}/cmdline`) ?? '').split('\0').filter((a) => a !== '');
+
+/** Live tinyproxy processes started with the charm's config file (`-c /etc/tinyproxy/tinyproxy.conf`). */
+export function charmTinyproxyPids(): number[] {
+  return processesNamed('tinyproxy').filter((pid) => {
+    const argv = argvOf(pid);
+    const at = argv.indexOf('-c');
+    return at >= 0 && argv[at + 1] === CONFIG_FILE;
+  });
+}
+
+/** True while the process exists and is not a zombie. */
+export function isAlive(pid: number): boolean {
+  const stat = readText(`/proc/${pid}/stat`);
+  if (stat === undefined) return false;
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== 'Z' && state !== 'X';
+}
+
+/** How often tinyproxy started, and reloaded its config on SIGUSR1, according to its log. */
+export interface DaemonEvents {
+  readonly starts: number;
+  readonly reloads: number;
+}
+
+/** Counts starts and SIGUSR1 reloads in tinyproxy's log (every start also reads its config once). */
+export function daemonEvents(): DaemonEvents {
+  const log = readText(LOG_FILE) ?? '';
+  const starts = log.match(/: Initializing tinyproxy \.\.\.$/gm)?.length ?? 0;
+  const reads = log.match(/: Reloading config file$/gm)?.length ?? 0;
+  return { starts, reloads: reads - starts };
+}
+
+/** The config file's bytes, or undefined when it does not exist. */
+export const configBytes = (): Buffer | undefined => (existsSync(CONFIG_FILE) ? readFileSync(CONFIG_FILE) : undefined);
+
+/** The unit state file the charm keeps in its dir. */
+export const unitStateText = (charmDir: string): string | undefined => readText(join(charmDir, STATE_FILE_NAME));
+
+/** Real, effective, saved and filesystem uids (or gids), and supplementary groups, of a process. */
+export interface Credentials {
+  readonly uids: number[];
+  readonly gids: number[];
+  readonly groups: number[];
+}
+
+export function credentialsOf(pid: number): Credentials {
+  const status = readText(`/proc/${pid}/status`) ?? '';
+  const numbers = (field: string): number[] =>
+    (new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').split(/\s+/).filter((s) => s !== '').map(Number);
+  return { uids: numbers('Uid'), gids: numbers('Gid'), groups: numbers('Groups') };
+}
+
+/** Everything a hook may change, for comparing the end states of a hook run twice. */
+export interface EndState {
+  readonly status: StatusInfo;
+  readonly ports: string[];
+  readonly config: string | undefined;
+  readonly pids: number[];
+  readonly unitState: string | undefined;
+  readonly version: string;
+  readonly events: DaemonEvents;
+}
+
+export function endState(unit: SimUnit): EndState {
+  return {
+    status: unit.status(),
+    ports: unit.openedPorts(),
+    config: configBytes()?.toString('base64'),
+    pids: charmTinyproxyPids(),
+    unitState: unitStateText(unit.charmDir),
+    version: unit.workloadVersion(),
+    events: daemonEvents(),
+  };
+}
