@@ -65,8 +65,9 @@ export async function configure(context: CharmContext): Promise<void> {
   if (context.config.valid && (await context.workload.isRunning())) rememberShouldRun(context, true);
 }
 
-/** upgrade-charm: the new code re-applies its install steps, then reconciles. */
+/** upgrade-charm: the new code re-applies its install steps, checks the ports, then reconciles. */
 export async function upgrade(context: CharmContext): Promise<void> {
+  updateState(context.state, { openedPort: undefined });
   if (context.workload.isInstalled()) await context.workload.install();
   await reconcile(context, context.state.load().shouldRun);
 }

@@ -264,6 +264,14 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     await expectServed('/example/');
   });
 
+  step('upgrade-charm while serving keeps the same process serving', async () => {
+    const pids = await tinyproxyPidsInServer();
+    await hook('upgrade-charm', ACTIVE);
+    expect(await tinyproxyPidsInServer()).toEqual(pids);
+    expect(sim().openedPorts()).toEqual(['8000/tcp']);
+    await expectServed('/example/');
+  });
+
   step('stop stops tinyproxy', async () => {
     await hook('stop', WAITING_START);
     expect(await tinyproxyPidsInServer()).toEqual([]);
