@@ -38,12 +38,17 @@ export const parseVersion = (stdout: string): string => stdout.trim().replace(/^
 
 /** The real workload: tinyproxy-bin from apt, one config file, a daemon in the given mode. */
 export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease): Workload {
-  const configured = (): { port: number; slug: string } => {
+  // What the config file on disk tells tinyproxy to serve, if it is readable.
+  const fromFile = (): { port: number; slug: string } | undefined => {
     const text = readIfExists(paths.configFile) ?? '';
     const port = portFromConfig(text);
     const slug = slugFromConfig(text);
-    if (port === undefined || slug === undefined) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
-    return { port, slug };
+    return port === undefined || slug === undefined ? undefined : { port, slug };
+  };
+  const configured = (): { port: number; slug: string } => {
+    const served = fromFile();
+    if (!served) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
+    return served;
   };
 
   // Both answers are asked several times in one hook (converge, reconcile, status) and cost a
@@ -74,9 +79,12 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     },
 
     isRunning: async () => (runningCache ??= (await daemon.mainPid()) !== undefined),
-    servesConfig: async () => {
-      const { port, slug } = configured();
-      servesCache ??= await mapsPath(port, slug);
+    async servesConfig() {
+      if (servesCache === undefined) {
+        const served = fromFile();
+        // No readable config: whatever runs is not serving it.
+        servesCache = served !== undefined && (await mapsPath(served.port, served.slug));
+      }
       return servesCache;
     },
     async start() {
