@@ -1,5 +1,6 @@
 // Bundles src/ into dist/ with esbuild; `--pack` then writes tinyproxy_amd64.charm.
-import { rmSync, writeFileSync } from 'node:fs';
+// Imported (by `npm run bench -- --investigate`) it builds nothing: it exports the options.
+import { realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -8,7 +9,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 const distDir = join(root, 'dist');
 // Measured by `npm run bench -- --investigate`: CommonJS starts ~5 ms faster than ESM, and
 // execa in a file of its own costs nothing in hooks that run no workload command.
-const EXECA_CHUNK = './lib/execa.cjs';
+export const EXECA_CHUNK = './lib/execa.cjs';
 
 const common = {
   absWorkingDir: root,
@@ -24,23 +25,35 @@ const common = {
 };
 
 /** Keeps `import('execa')` pointing at the separately bundled file next to the charm. */
-const execaOnDemand = {
+export const execaOnDemand = {
   name: 'execa-on-demand',
   setup(build) {
     build.onResolve({ filter: /^execa$/ }, () => ({ path: EXECA_CHUNK, external: true }));
   },
 };
 
+/** The esbuild options of the two builds: the charm (<outDir>/charm.cjs) and execa (<outDir>/lib/execa.cjs). */
+export function buildOptions(outDir = distDir) {
+  return {
+    charm: { ...common, entryPoints: ['src/main.ts'], outfile: join(outDir, 'charm.cjs'), plugins: [execaOnDemand] },
+    execa: { ...common, stdin: { contents: "export { execa } from 'execa';", resolveDir: root }, outfile: join(outDir, EXECA_CHUNK) },
+  };
+}
+
 /** Bundles the charm (dist/charm.cjs) and execa (dist/lib/execa.cjs, loaded on first use). */
 export async function bundle() {
   rmSync(distDir, { recursive: true, force: true });
-  const charm = await esbuild.build({ ...common, entryPoints: ['src/main.ts'], outfile: join(distDir, 'charm.cjs'), plugins: [execaOnDemand] });
-  const execa = await esbuild.build({ ...common, stdin: { contents: "export { execa } from 'execa';", resolveDir: root }, outfile: join(distDir, EXECA_CHUNK) });
+  const options = buildOptions(distDir);
+  const charm = await esbuild.build(options.charm);
+  const execa = await esbuild.build(options.execa);
   writeFileSync(join(root, 'dist.meta.json'), JSON.stringify({ charm: charm.metafile, execa: execa.metafile }));
 }
 
-await bundle();
-if (process.argv.includes('--pack')) {
-  const { packCharm } = await import('./build/pack.mjs');
-  await packCharm({ root, outFile: 'tinyproxy_amd64.charm', distDir: 'dist' });
+// Build only when run as a script (`node build.mjs [--pack]`), not when imported.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await bundle();
+  if (process.argv.includes('--pack')) {
+    const { packCharm } = await import('./build/pack.mjs');
+    await packCharm({ root, outFile: 'tinyproxy_amd64.charm', distDir: 'dist' });
+  }
 }
