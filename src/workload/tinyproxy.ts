@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { ensureAccount, removeAccount } from './account.ts';
 import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
 import { portFromConfig, renderConfig, slugFromConfig, type ProxySettings } from './config-file.ts';
@@ -36,8 +36,25 @@ export interface Workload {
 /** Parses `tinyproxy -v` output (`tinyproxy 1.11.1`). */
 export const parseVersion = (stdout: string): string => stdout.trim().replace(/^tinyproxy\s*/, '');
 
+/**
+ * Where the workload remembers the last successful serving probe: the probe is an HTTP request
+ * to tinyproxy, and while the same process runs the same config file its answer cannot change.
+ */
+export interface ProbeMemo {
+  load(): string | undefined;
+  save(fingerprint: string): void;
+}
+
+/** A probe memo in a file (e.g. in the charm dir); a missing or unreadable file remembers nothing. */
+export function fileProbeMemo(path: string): ProbeMemo {
+  return {
+    load: () => readIfExists(path)?.trim(),
+    save: (fingerprint) => writeFileSync(path, `${fingerprint}\n`, { mode: 0o600 }),
+  };
+}
+
 /** The real workload: tinyproxy-bin from apt, one config file, a daemon in the given mode. */
-export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease): Workload {
+export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease, memo?: ProbeMemo): Workload {
   // What the config file on disk tells tinyproxy to serve, if it is readable.
   const fromFile = (): { port: number; slug: string } | undefined => {
     const text = readIfExists(paths.configFile) ?? '';
@@ -80,11 +97,17 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
 
     isRunning: async () => (runningCache ??= (await daemon.mainPid()) !== undefined),
     async servesConfig() {
-      if (servesCache === undefined) {
-        const served = fromFile();
-        // No readable config: whatever runs is not serving it.
-        servesCache = served !== undefined && (await mapsPath(served.port, served.slug));
-      }
+      if (servesCache !== undefined) return servesCache;
+      const served = fromFile();
+      // No readable config: whatever runs is not serving it.
+      if (served === undefined) return (servesCache = false);
+      // The config file is replaced (new inode) on every write: same process + same file = same answer.
+      const pid = await daemon.mainPid();
+      const file = statSync(paths.configFile, { throwIfNoEntry: false });
+      const fingerprint = pid === undefined || !file ? undefined : `${pid}:${file.ino}:${file.mtimeMs}:${file.size}`;
+      if (fingerprint !== undefined && memo?.load() === fingerprint) return (servesCache = true);
+      servesCache = await mapsPath(served.port, served.slug);
+      if (servesCache && fingerprint !== undefined) memo?.save(fingerprint);
       return servesCache;
     },
     async start() {

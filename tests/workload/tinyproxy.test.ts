@@ -8,7 +8,7 @@ import { createDirectDaemon } from '../../src/workload/direct.ts';
 import { readOsRelease } from '../../src/workload/os-release.ts';
 import { DEFAULT_PATHS, type TinyproxyPaths } from '../../src/workload/paths.ts';
 import { readProcess } from '../../src/workload/procfs.ts';
-import { createTinyproxy, PACKAGE, type Workload } from '../../src/workload/tinyproxy.ts';
+import { createTinyproxy, fileProbeMemo, PACKAGE, type Workload } from '../../src/workload/tinyproxy.ts';
 import { freePort, httpGet, startUpstream } from '../support/http.ts';
 import { skipUnlessReady } from '../support/prereq.ts';
 
@@ -119,6 +119,22 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
     const fresh = createTinyproxy(paths, createDirectDaemon(paths), readOsRelease);
     expect(await fresh.servesConfig()).toBe(false);
     workload.ensureConfig(settings('foo'));
+  });
+
+  it('remembers a successful probe for the same process and the same config file, and only for them', async () => {
+    const memoFile = join(root, 'probe-memo');
+    const withMemo = () => createTinyproxy(paths, createDirectDaemon(paths), readOsRelease, fileProbeMemo(memoFile));
+    expect(await withMemo().servesConfig()).toBe(true);
+    const pid = await mainPid();
+    expect(readFileSync(memoFile, 'utf8')).toMatch(new RegExp(`^${pid}:\\d+:`));
+    expect(await withMemo().servesConfig()).toBe(true);
+    // A new file (as a killed hook leaves it: written, not reloaded) is probed again, and fails.
+    const text = readFileSync(paths.configFile, 'utf8');
+    expect(withMemo().ensureConfig(settings('not-reloaded'))).toBe(true);
+    expect(await withMemo().servesConfig()).toBe(false);
+    writeFileSync(paths.configFile, text);
+    expect(withMemo().ensureConfig(settings('foo')), 'the file says foo again').toBe(false);
+    expect(await withMemo().servesConfig()).toBe(true);
   });
 
   it('a new port is applied by a restart, since a reload does not rebind', async () => {
