@@ -4,9 +4,10 @@
 // namespace to their addresses.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { killGroup, mustRun, runCommand, type CommandResult } from './process.ts';
+import { isAlive, readProcess } from '../../src/workload/procfs.ts';
 
 /** Marker every upstream response body starts with. */
 export const UPSTREAM_MARKER = 'UPSTREAM-OK';
@@ -123,15 +124,7 @@ async function namespacePids(name: string): Promise<number[]> {
   return r.stdout.split('\n').filter((s) => /^\d+$/.test(s)).map(Number);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+const alive = (pid: number): boolean => isAlive(readProcess(pid));
 
 async function killNamespaceProcesses(name: string): Promise<void> {
   const pids = await namespacePids(name);
@@ -143,7 +136,7 @@ async function killNamespaceProcesses(name: string): Promise<void> {
     }
   }
   const deadline = Date.now() + 5000;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Deletes the namespaces, processes and /etc/netns files of a prefix (also after a crash). */

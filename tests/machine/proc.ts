@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { readStat } from '../../src/workload/procfs.ts';
 
 /** Outcome of one finished host process. */
 export interface ProcessResult {
@@ -144,17 +145,6 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
 
 /** True when a process with this host PID exists and is not a zombie. */
 export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // Field 3 of /proc/<pid>/stat, after the parenthesised comm, is the state; Z = zombie, X = dead.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  const state = readStat(pid)?.state;
+  return state !== undefined && state !== 'Z' && state !== 'X';
 }
