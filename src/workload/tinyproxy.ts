@@ -71,10 +71,15 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
   // Both answers are asked several times in one hook (converge, reconcile, status) and cost a
   // /proc look-up or an HTTP request: they are kept until a verb changes what tinyproxy does.
   let servesCache: boolean | undefined;
-  let runningCache: boolean | undefined;
+  // null: looked up, not running; undefined: not looked up yet.
+  let pidCache: number | null | undefined;
+  const mainPid = async (): Promise<number | undefined> => {
+    pidCache ??= (await daemon.mainPid()) ?? null;
+    return pidCache ?? undefined;
+  };
   const forget = (): void => {
     servesCache = undefined;
-    runningCache = undefined;
+    pidCache = undefined;
   };
 
   return {
@@ -95,14 +100,14 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       return ensureFileContents(paths.configFile, content, 0o644);
     },
 
-    isRunning: async () => (runningCache ??= (await daemon.mainPid()) !== undefined),
+    isRunning: async () => (await mainPid()) !== undefined,
     async servesConfig() {
       if (servesCache !== undefined) return servesCache;
       const served = fromFile();
       // No readable config: whatever runs is not serving it.
       if (served === undefined) return (servesCache = false);
       // The config file is replaced (new inode) on every write: same process + same file = same answer.
-      const pid = await daemon.mainPid();
+      const pid = await mainPid();
       const file = statSync(paths.configFile, { throwIfNoEntry: false });
       const fingerprint = pid === undefined || !file ? undefined : `${pid}:${file.ino}:${file.mtimeMs}:${file.size}`;
       if (fingerprint !== undefined && memo?.load() === fingerprint) return (servesCache = true);
