@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { runCharm } from './charm/charm.ts';
 import { parseCharmConfig } from './charm/config.ts';
 import { fileStateStore } from './charm/unit-state.ts';
@@ -6,7 +5,6 @@ import { contextFromEnv } from './juju/context.ts';
 import { createHookTools, type HookTools } from './juju/hook-tools.ts';
 import { runHookTool } from './juju/run.ts';
 import { createWorkload } from './workload/create.ts';
-import { fileProbeMemo } from './workload/tinyproxy.ts';
 
 const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ');
 
@@ -29,7 +27,8 @@ async function main(): Promise<number> {
     const juju = contextFromEnv(process.env, process.cwd());
     hook = juju.event.name;
     const config = parseCharmConfig(tools.configGet());
-    await runCharm(juju.event, { tools, workload: createWorkload(fileProbeMemo(join(juju.charmDir, '.serving-probe'))), config, state: fileStateStore(juju.charmDir), afterSuccess: [] });
+    const state = fileStateStore(juju.charmDir, (problem) => tools.log('WARNING', problem));
+    await runCharm(juju.event, { tools, workload: createWorkload(), config, state });
     return 0;
   } catch (error) {
     reportFailure(tools, hook, error);

@@ -13,23 +13,25 @@ export const HOOK_HANDLERS: Readonly<Record<string, Handler>> = {
   remove,
 };
 
-/** Runs the event's handler (if any), then always sets the unit status. */
+/** The handler for an event: actions have none (the charm declares no actions). */
+export const handlerFor = (event: JujuEvent): Handler | undefined =>
+  event.kind === 'hook' ? (HOOK_HANDLERS[event.name] ?? converge) : undefined;
+
+/**
+ * Runs the event's handler, then always sets the unit status, as ops' collect-status does. A
+ * failing handler's error is the one reported: it says what really went wrong.
+ */
 export async function runCharm(event: JujuEvent, context: CharmContext): Promise<void> {
-  const handler = event.kind === 'hook' ? (HOOK_HANDLERS[event.name] ?? converge) : undefined;
-  let failed = false;
+  const handler = handlerFor(event);
+  const outcome = await handler?.(context).then(
+    () => undefined,
+    (error: unknown) => ({ error }),
+  );
   try {
-    if (handler) await handler(context);
-    for (const step of context.afterSuccess.splice(0)) step();
-  } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    try {
-      const status = await collectStatus(context);
-      context.tools.statusSet(status.name, status.message);
-    } catch (statusError) {
-      // Keep the handler's error, which says what really went wrong.
-      if (!failed) throw statusError;
-    }
+    const status = await collectStatus(context);
+    context.tools.statusSet(status.name, status.message);
+  } catch (statusError) {
+    if (!outcome) throw statusError;
   }
+  if (outcome) throw outcome.error;
 }

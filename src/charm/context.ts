@@ -9,8 +9,6 @@ export interface CharmContext {
   readonly workload: Workload;
   readonly config: ConfigResult;
   readonly state: UnitStateStore;
-  /** Steps that may run only once the hook has succeeded (Juju drops a failed hook's changes). */
-  readonly afterSuccess: (() => void)[];
 }
 
 /** One event's handler. */

@@ -1,23 +1,10 @@
+import type { Served, ServingCheck } from '../workload/tinyproxy.ts';
 import type { CharmContext } from './context.ts';
+import { syncPorts } from './ports.ts';
 import { updateState } from './unit-state.ts';
 
 const modeMessage = ({ workload }: CharmContext): string =>
   workload.mode === 'systemd' ? 'tinyproxy runs as a systemd service' : 'PID 1 is not systemd: managing tinyproxy as a bare daemon';
-
-/**
- * Makes the opened ports exactly `port`/tcp, as ops' set_ports does. A retried hook must open
- * the port again if the hook that opened it failed, so the state remembers only what a
- * successful hook left opened, and the ports are checked whenever that is not this port.
- */
-const syncPorts = (context: CharmContext, port: number, force: boolean): void => {
-  const { tools, state } = context;
-  if (!force && state.load().openedPort === port) return;
-  updateState(state, { openedPort: undefined });
-  const opened = tools.openedPorts();
-  for (const stale of opened.filter((p) => p.port !== port || p.protocol !== 'tcp')) tools.closePort(stale);
-  if (!opened.some((p) => p.port === port && p.protocol === 'tcp')) tools.openPort({ port, protocol: 'tcp' });
-  context.afterSuccess.push(() => updateState(state, { openedPort: port }));
-};
 
 const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void => updateState(state, { shouldRun });
 
@@ -30,33 +17,53 @@ export async function install(context: CharmContext): Promise<void> {
 }
 
 /**
+ * Brings a running tinyproxy that does not serve the config back: a reload where that can help
+ * (a changed file, another mapping), a restart where it cannot (another port, a stopped or silent
+ * process) or where the reload did not help.
+ */
+async function repair(context: CharmContext, { port, slug }: Served, found: ServingCheck, fileChanged: boolean): Promise<void> {
+  const { tools, workload } = context;
+  if (found.state === 'faulty' && found.fault !== 'unmapped') {
+    const why = found.fault === 'not-listening' ? 'a reload does not rebind' : found.reason;
+    tools.log(found.fault === 'unresponsive' ? 'WARNING' : 'INFO', `Restarting tinyproxy to serve /${slug}/ on port ${port} (${why})`);
+    await workload.restart();
+    return;
+  }
+  if (found.state !== 'faulty' && !fileChanged) return;
+  tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
+  const outcome = await workload.reload();
+  if (outcome.crashed) {
+    tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'starting it again' : `it runs again as pid ${outcome.pidAfter}`}`);
+  }
+  const after = await workload.check({ port, slug });
+  if (after.state === 'stopped') await workload.start();
+  else if (after.state === 'faulty') {
+    tools.log('WARNING', `tinyproxy did not serve /${slug}/ after a reload (${after.reason}): restarting it`);
+    await workload.restart();
+  }
+}
+
+/**
  * Makes the machine match the config: writes the file if it differs; starts tinyproxy if it is
- * not running and `startIfStopped`; reloads it if it runs but does not serve what the file says
- * (the file changed, or an earlier hook died between writing and reloading). An invalid config
- * changes nothing.
+ * not running and `startIfStopped`; repairs it if it runs but does not serve the config. An
+ * invalid config, or a port another process holds, changes nothing. Then the opened port
+ * follows what tinyproxy listens on.
  */
 async function reconcile(context: CharmContext, startIfStopped: boolean): Promise<void> {
   const { tools, workload, config } = context;
-  if (!config.valid || !workload.isInstalled()) return;
-  const settings = config.config;
-  const changed = workload.ensureConfig(settings);
-  if (!(await workload.isRunning())) {
-    if (!startIfStopped) return;
-    tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
-    await workload.start();
-    syncPorts(context, settings.port, true);
-    return;
-  } else if (changed || !(await workload.servesConfig())) {
-    tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
-    const outcome = await workload.reload();
-    if (outcome.restarted) tools.log('INFO', `tinyproxy restarted to listen on port ${settings.port} (a reload does not rebind)`);
-    if (outcome.crashed) {
-      tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'it is not running' : `it runs again as pid ${outcome.pidAfter}`}`);
+  if (!workload.isInstalled()) return;
+  workload.rotateLogs();
+  const found = config.valid ? await workload.check(config.config) : undefined;
+  if (config.valid && found && found.state !== 'port-taken') {
+    const changed = workload.ensureConfig(config.config);
+    if (found.state !== 'stopped') await repair(context, config.config, found, changed);
+    else if (startIfStopped) {
+      tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
+      await workload.start();
     }
-    syncPorts(context, settings.port, true);
-    return;
   }
-  syncPorts(context, settings.port, false);
+  const port = (await workload.isRunning()) ? workload.configuredPort() : undefined;
+  if (port !== undefined) syncPorts(context, port);
 }
 
 /** start, config-changed: reconcile, starting tinyproxy if needed, as the tutorial does. */
@@ -65,7 +72,7 @@ export async function configure(context: CharmContext): Promise<void> {
   if (context.config.valid && (await context.workload.isRunning())) rememberShouldRun(context, true);
 }
 
-/** upgrade-charm: the new code re-applies its install steps, checks the ports, then reconciles. */
+/** upgrade-charm: the new code re-applies its install steps, re-checks the ports, then reconciles. */
 export async function upgrade(context: CharmContext): Promise<void> {
   updateState(context.state, { openedPort: undefined });
   if (context.workload.isInstalled()) await context.workload.install();
@@ -73,15 +80,18 @@ export async function upgrade(context: CharmContext): Promise<void> {
 }
 
 /**
- * Any other hook (update-status, leader-elected, ...): converge quietly. A tinyproxy the charm
- * started that has died or been killed is started again, unless the unit was stopped on purpose.
+ * Any other hook (update-status, leader-elected, ...): converge quietly. A running tinyproxy is
+ * repaired; one the charm started that has died or been killed is started again, unless the
+ * unit was stopped on purpose.
  */
 export async function converge(context: CharmContext): Promise<void> {
-  if (!context.state.load().shouldRun) return;
-  if (context.workload.isInstalled() && !(await context.workload.isRunning())) {
-    context.tools.log('WARNING', 'tinyproxy should be running but is not (it died or was killed): starting it again');
-  }
-  await reconcile(context, true);
+  const { shouldRun } = context.state.load();
+  const { workload } = context;
+  if (!workload.isInstalled()) return;
+  const running = await workload.isRunning();
+  if (!shouldRun && !running) return;
+  if (!running) context.tools.log('WARNING', 'tinyproxy should be running but is not (it died or was killed): starting it again');
+  await reconcile(context, shouldRun);
 }
 
 /** stop: remember it was on purpose, then SIGTERM tinyproxy and wait until it has exited. */

@@ -1,13 +1,14 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createFresh, readRegularFile, replacePath } from '../workload/files.ts';
 
 /** What the charm remembers between hooks. */
 export interface UnitState {
   /** tinyproxy was started by start/config-changed and not stopped on purpose since. */
   readonly shouldRun: boolean;
   /**
-   * The port a successful hook left opened. Juju drops a failed hook's port changes, so this
-   * is written only once a hook has succeeded, and cleared before ports are touched.
+   * The port `opened-ports` was last seen to hold, alone. Juju commits a hook's port changes
+   * only when the hook succeeds, so this is never what the charm asked for, only what it saw
+   * committed; any hook that changes the ports clears it first.
    */
   readonly openedPort?: number;
 }
@@ -18,30 +19,53 @@ export interface UnitStateStore {
   save(state: UnitState): void;
 }
 
-const INITIAL: UnitState = { shouldRun: false };
+export const INITIAL_STATE: UnitState = Object.freeze({ shouldRun: false });
 
-/** A JSON file in the charm dir, which Juju keeps across hooks (ops keeps its state there too). */
-export function fileStateStore(charmDir: string): UnitStateStore {
-  const path = join(charmDir, '.unit-state.json');
+/** The state file's name in the charm dir, which Juju keeps across hooks (ops keeps its state there too). */
+export const STATE_FILE = '.unit-state.json';
+
+const parseState = (text: string): UnitState | undefined => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
+  const { shouldRun, openedPort } = parsed as Record<string, unknown>;
+  if (typeof shouldRun !== 'boolean') return undefined;
+  return Number.isInteger(openedPort) ? { shouldRun, openedPort: openedPort as number } : { shouldRun };
+};
+
+/**
+ * A JSON file in the charm dir, read once per hook. A damaged file (garbage, a folder, a link, a
+ * FIFO) remembers nothing: `onDamaged` is told, and the file is replaced at once.
+ */
+export function fileStateStore(charmDir: string, onDamaged: (problem: string) => void): UnitStateStore {
+  const path = join(charmDir, STATE_FILE);
+  let current: UnitState | undefined;
+  const save = (state: UnitState): void => {
+    createFresh(`${path}.tmp`, `${JSON.stringify(state)}\n`, 0o600);
+    replacePath(`${path}.tmp`, path);
+    current = state;
+  };
   return {
     load() {
-      try {
-        const parsed = JSON.parse(readFileSync(path, 'utf8')) as { shouldRun?: unknown; openedPort?: unknown } | null;
-        const openedPort = parsed?.openedPort;
-        return Number.isInteger(openedPort) ? { shouldRun: parsed?.shouldRun === true, openedPort: openedPort as number } : { shouldRun: parsed?.shouldRun === true };
-      } catch {
-        return INITIAL;
-      }
+      if (current) return current;
+      const read = readRegularFile(path, 4096);
+      if (read.kind === 'missing') return (current = INITIAL_STATE);
+      const parsed = read.kind === 'text' ? parseState(read.text) : undefined;
+      if (parsed) return (current = parsed);
+      onDamaged(`${path} is damaged (${read.kind === 'text' ? 'not the JSON the charm writes' : read.reason}): starting from an empty unit state`);
+      save(INITIAL_STATE);
+      return INITIAL_STATE;
     },
-    save(state) {
-      writeFileSync(`${path}.tmp`, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-      renameSync(`${path}.tmp`, path);
-    },
+    save,
   };
 }
 
 /** A store in memory, for tests. */
-export function memoryStateStore(initial: UnitState = INITIAL): UnitStateStore & { state: UnitState } {
+export function memoryStateStore(initial: UnitState = INITIAL_STATE): UnitStateStore & { state: UnitState } {
   const store = {
     state: initial,
     load: () => store.state,

@@ -9,7 +9,8 @@ export interface ProxySettings {
 export interface RenderTarget {
   readonly user: string;
   readonly group: string;
-  readonly pidFile: string;
+  /** Omitted where a supervisor tracks the main process (systemd): nothing for the account to tamper with. */
+  readonly pidFile?: string | undefined;
 }
 
 const UNSAFE = /["\\\r\n\0]/;
@@ -24,7 +25,8 @@ export const maxSlugLength = (upstream: string): number => CONFIG_LINE_MAX - Buf
 
 /** Renders tinyproxy.conf; refuses values that could escape their quotes or add a directive. */
 export function renderConfig(settings: ProxySettings, target: RenderTarget): string {
-  for (const [name, value] of Object.entries({ slug: settings.slug, upstream: settings.upstream, ...target })) {
+  const { pidFile, ...names } = target;
+  for (const [name, value] of Object.entries({ slug: settings.slug, upstream: settings.upstream, ...names, ...(pidFile === undefined ? {} : { pidFile }) })) {
     if (value === '' || UNSAFE.test(value)) throw new Error(`refusing to write ${name} ${JSON.stringify(value)} into tinyproxy.conf`);
   }
   if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
@@ -34,7 +36,7 @@ export function renderConfig(settings: ProxySettings, target: RenderTarget): str
     '# Written by the tinyproxy charm; edits are overwritten by the next hook.',
     `User ${target.user}`,
     `Group ${target.group}`,
-    `PidFile "${target.pidFile}"`,
+    ...(pidFile === undefined ? [] : [`PidFile "${pidFile}"`]),
     `Port ${settings.port}`,
     'Timeout 600',
     'ReverseOnly Yes',

@@ -30,15 +30,27 @@ export function portHolders(port: number): ProcessInfo[] {
   return findProcesses((info) => [...socketInodes(info.pid)].some((inode) => inodes.has(inode)));
 }
 
+/** Names the processes holding a port, e.g. `nc (pid 42)`, for a message. */
+export const holderNames = (holders: readonly ProcessInfo[]): string =>
+  holders.length === 0 ? 'a process this unit cannot see' : holders.map((info) => `${info.comm} (pid ${info.pid})`).join(', ');
+
 /** Describes who holds a port, for an error message. */
-export function describeHolders(port: number, holders: readonly ProcessInfo[]): string {
-  if (holders.length === 0) return `port ${port} is already in use (holder not found)`;
-  const names = holders.map((info) => `${info.comm} (pid ${info.pid})`).join(', ');
-  return `port ${port} is already in use by ${names}`;
+export const describeHolders = (port: number, holders: readonly ProcessInfo[]): string => `port ${port} is already in use by ${holderNames(holders)}`;
+
+/** The listening sockets on a port: how many `pid` holds, and the other processes holding one. */
+export interface PortListeners {
+  readonly ours: number;
+  readonly strangers: readonly ProcessInfo[];
+  /** Listening sockets on the port that `pid` does not hold (0 when the port is all ours or free). */
+  readonly foreign: number;
 }
 
-/** Whether the process holds a listening socket on `port`. */
-export function listensOn(pid: number, port: number): boolean {
+/** Who listens on `port`, seen from the process `pid` (undefined: no process of ours). */
+export function portListeners(port: number, pid: number | undefined): PortListeners {
   const inodes = listeningInodes(port);
-  return [...socketInodes(pid)].some((inode) => inodes.has(inode));
+  if (inodes.size === 0) return { ours: 0, strangers: [], foreign: 0 };
+  const mine = pid === undefined ? new Set<string>() : socketInodes(pid);
+  const foreign = new Set([...inodes].filter((inode) => !mine.has(inode)));
+  const strangers = foreign.size === 0 ? [] : findProcesses((info) => info.pid !== pid && [...socketInodes(info.pid)].some((inode) => foreign.has(inode)));
+  return { ours: inodes.size - foreign.size, strangers, foreign: foreign.size };
 }

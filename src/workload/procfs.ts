@@ -41,6 +41,9 @@ export function readProcess(pid: number): ProcessInfo | undefined {
 export const isAlive = (info: ProcessInfo | undefined): info is ProcessInfo =>
   info !== undefined && info.state !== 'Z' && info.state !== 'X';
 
+/** True when the process is stopped by a signal (SIGSTOP, SIGTSTP) or a tracer: it answers nothing. */
+export const isStopped = (info: ProcessInfo): boolean => info.state === 'T' || info.state === 't';
+
 /** Every live process for which `match` holds; with `comm`, only processes of that name are read in full. */
 export function findProcesses(match: (info: ProcessInfo) => boolean, comm?: string): ProcessInfo[] {
   const found: ProcessInfo[] = [];

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
 import { isOurTinyproxy } from './direct.ts';
 import { runCommand } from './exec.ts';
-import { ensureFileContents, readIfExists, removePath } from './files.ts';
+import { ensureFileContents, readHint, removePath } from './files.ts';
 import { describeHolders, portHolders } from './listeners.ts';
 import { findProcesses, isAlive, readProcess, type ProcessInfo } from './procfs.ts';
 import type { TinyproxyPaths } from './paths.ts';
@@ -29,7 +29,7 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
   const findMain = (): number | undefined => {
     for (const root of CGROUP_ROOTS) {
       if (!existsSync(`${root}/system.slice`)) continue;
-      const listed = readIfExists(`${root}/system.slice/${unit}/cgroup.procs`) ?? '';
+      const listed = readHint(`${root}/system.slice/${unit}/cgroup.procs`, 64 * 1024) ?? '';
       return listed.split('\n').filter(Boolean).map(Number).map(readProcess).find((info) => isAlive(info) && ours(info))?.pid;
     }
     return findProcesses(ours, 'tinyproxy')[0]?.pid;
@@ -45,12 +45,23 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
     return `${state.replace(/\n/g, ' ')}${journal ? `; journal: ${journal.trim().replace(/\n/g, ' | ')}` : ''}`;
   };
 
+  const waitServing = async (port: number, what: string): Promise<void> => {
+    if (!(await pollUntil(async () => (await serving(port)) !== undefined, WAIT.startMs, WAIT.pollMs))) {
+      throw new Error(`tinyproxy did not accept connections on port ${port} within ${WAIT.startMs / 1000} s after ${what}: ${await failureReport()}`);
+    }
+  };
+
   return {
     mode: 'systemd',
+    pidFile: undefined,
     mainPid: async () => findMain(),
+    // The journal keeps the log, and journald bounds it.
+    rotateLogs: () => undefined,
 
     async setUp() {
-      if (ensureFileContents(paths.unitFile, renderUnitFile(paths), 0o644)) await systemctl('daemon-reload');
+      if (!ensureFileContents(paths.unitFile, renderUnitFile(paths), 0o644)) return false;
+      await systemctl('daemon-reload');
+      return true;
     },
 
     async tearDown() {
@@ -68,9 +79,18 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
       await systemctl('reset-failed', unit).catch(() => '');
       // Enabled only while it should run: a reboot after a stop on purpose must not bring it back.
       await systemctl('enable', '--now', unit);
-      if (!(await pollUntil(async () => (await serving(port)) !== undefined, WAIT.startMs, WAIT.pollMs))) {
-        throw new Error(`tinyproxy did not accept connections on port ${port} within ${WAIT.startMs / 1000} s: ${await failureReport()}`);
+      await waitServing(port, 'systemctl enable --now');
+    },
+
+    async restart(port) {
+      const before = findMain();
+      await systemctl('reset-failed', unit).catch(() => '');
+      // systemd follows SIGTERM with SIGCONT, so a stopped (SIGSTOP) process exits too.
+      await systemctl('restart', unit);
+      if (before !== undefined && !(await pollUntil(() => !alive(before), WAIT.stopMs, WAIT.pollMs))) {
+        throw new Error(`tinyproxy (pid ${before}) was still running after systemctl restart`);
       }
+      await waitServing(port, 'systemctl restart');
     },
 
     async reload(port, slug): Promise<ReloadOutcome> {
@@ -78,13 +98,10 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
       if (before === undefined) throw new Error('cannot reload tinyproxy: it is not running');
       await systemctl('reload', unit);
       const applied = await pollUntil(async () => !alive(before) || (await mapsPath(port, slug)), WAIT.reloadMs, WAIT.pollMs);
-      if (alive(before)) {
-        if (!applied) throw new Error(`tinyproxy did not apply its new config within ${WAIT.reloadMs / 1000} s: ${await failureReport()}`);
-        return { pidBefore: before, pidAfter: before, crashed: false };
-      }
+      if (alive(before)) return { pidBefore: before, pidAfter: before, crashed: false, applied };
       // It crashed on the reload: systemd restarts it; wait for the new process to serve.
-      await pollUntil(async () => (await serving(port)) !== undefined && (await mapsPath(port, slug)), WAIT.startMs, WAIT.pollMs);
-      return { pidBefore: before, pidAfter: findMain(), crashed: true };
+      const back = await pollUntil(async () => (await serving(port)) !== undefined && (await mapsPath(port, slug)), WAIT.startMs, WAIT.pollMs);
+      return { pidBefore: before, pidAfter: findMain(), crashed: true, applied: back };
     },
 
     async stop() {

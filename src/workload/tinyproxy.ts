@@ -1,4 +1,4 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { ensureAccount, removeAccount } from './account.ts';
 import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
 import { portFromConfig, renderConfig, slugFromConfig, type ProxySettings } from './config-file.ts';
@@ -6,9 +6,10 @@ import type { Daemon, ReloadOutcome } from './daemon.ts';
 import { runCommand } from './exec.ts';
 import { ensureFileContents, readIfExists, removePath } from './files.ts';
 import type { OsRelease } from './os-release.ts';
-import { describeHolders, listensOn, portHolders } from './listeners.ts';
 import type { TinyproxyPaths } from './paths.ts';
-import { mapsPath } from './wait.ts';
+import { checkServing, type Served, type ServingCheck } from './serving.ts';
+
+export type { Served, ServingCheck } from './serving.ts';
 
 export const PACKAGE = 'tinyproxy-bin';
 
@@ -16,19 +17,26 @@ export const PACKAGE = 'tinyproxy-bin';
 export interface Workload {
   readonly mode: Daemon['mode'];
   isInstalled(): boolean;
-  /** Installs the package and the account, and prepares the daemon. */
+  /** Installs the package and the account, and prepares the daemon (restarting it if its definition changed). */
   install(): Promise<void>;
   /** The version `tinyproxy -v` prints, e.g. `1.11.1`. */
   version(): Promise<string>;
   /** Writes the config file if its content differs; returns whether it changed. */
   ensureConfig(settings: ProxySettings): boolean;
+  /** The port the config file on disk names, if there is one. */
+  configuredPort(): number | undefined;
   isRunning(): Promise<boolean>;
-  /** Whether the running tinyproxy maps the slug its config file names, on the port it names. */
-  servesConfig(): Promise<boolean>;
+  /** Whether our tinyproxy serves `/<slug>/` on `port` now (asked of the process itself, every hook). */
+  check(expected: Served): Promise<ServingCheck>;
+  /** Starts tinyproxy with the config file and waits until it accepts connections. */
   start(): Promise<void>;
-  /** Applies a changed config file: SIGUSR1 (same PID), or a restart if the port changed. */
+  /** Applies a changed config file with SIGUSR1 (same PID); cannot move it to another port. */
   reload(): Promise<ReloadOutcome>;
+  /** Stops and starts tinyproxy: for a new port, or a process that is stopped or does not answer. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
+  /** Keeps tinyproxy's own log bounded. */
+  rotateLogs(): void;
   /** Stops and removes everything install and ensureConfig created. */
   uninstall(): Promise<void>;
 }
@@ -36,50 +44,31 @@ export interface Workload {
 /** Parses `tinyproxy -v` output (`tinyproxy 1.11.1`). */
 export const parseVersion = (stdout: string): string => stdout.trim().replace(/^tinyproxy\s*/, '');
 
-/**
- * Where the workload remembers the last successful serving probe: the probe is an HTTP request
- * to tinyproxy, and while the same process runs the same config file its answer cannot change.
- */
-export interface ProbeMemo {
-  load(): string | undefined;
-  save(fingerprint: string): void;
-}
-
-/** A probe memo in a file (e.g. in the charm dir); a missing or unreadable file remembers nothing. */
-export function fileProbeMemo(path: string): ProbeMemo {
-  return {
-    load: () => readIfExists(path)?.trim(),
-    save: (fingerprint) => writeFileSync(path, `${fingerprint}\n`, { mode: 0o600 }),
-  };
-}
-
 /** The real workload: tinyproxy-bin from apt, one config file, a daemon in the given mode. */
-export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease, memo?: ProbeMemo): Workload {
-  // What the config file on disk tells tinyproxy to serve, if it is readable.
-  const fromFile = (): { port: number; slug: string } | undefined => {
+export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease): Workload {
+  const configured = (): Served => {
     const text = readIfExists(paths.configFile) ?? '';
     const port = portFromConfig(text);
     const slug = slugFromConfig(text);
-    return port === undefined || slug === undefined ? undefined : { port, slug };
-  };
-  const configured = (): { port: number; slug: string } => {
-    const served = fromFile();
-    if (!served) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
-    return served;
+    if (port === undefined || slug === undefined) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
+    return { port, slug };
   };
 
-  // Both answers are asked several times in one hook (converge, reconcile, status) and cost a
-  // /proc look-up or an HTTP request: they are kept until a verb changes what tinyproxy does.
-  let servesCache: boolean | undefined;
-  // null: looked up, not running; undefined: not looked up yet.
+  // Asked several times in one hook (reconcile, then status): kept until a verb changes what
+  // tinyproxy does. Never kept across hooks: a process can stop answering at any time.
   let pidCache: number | null | undefined;
+  const checks = new Map<string, ServingCheck>();
   const mainPid = async (): Promise<number | undefined> => {
     pidCache ??= (await daemon.mainPid()) ?? null;
     return pidCache ?? undefined;
   };
   const forget = (): void => {
-    servesCache = undefined;
     pidCache = undefined;
+    checks.clear();
+  };
+  const restart = async (): Promise<void> => {
+    forget();
+    await daemon.restart(configured().port);
   };
 
   return {
@@ -89,52 +78,44 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     async install() {
       if (!existsSync(paths.binary)) await aptInstall([packageSpec(PACKAGE, os(), TINYPROXY_PINS)]);
       await ensureAccount(paths.account);
-      await daemon.setUp();
+      // A new service definition takes effect only on a restart: apply it now, not at the next crash.
+      if ((await daemon.setUp()) && (await mainPid()) !== undefined) await restart();
     },
 
     version: async () => parseVersion(await runCommand(paths.binary, ['-v'])),
 
     ensureConfig(settings) {
-      servesCache = undefined;
-      const content = renderConfig(settings, { user: paths.account, group: paths.account, pidFile: paths.pidFile });
+      const content = renderConfig(settings, { user: paths.account, group: paths.account, pidFile: daemon.pidFile });
       return ensureFileContents(paths.configFile, content, 0o644);
     },
 
+    configuredPort: () => portFromConfig(readIfExists(paths.configFile) ?? ''),
     isRunning: async () => (await mainPid()) !== undefined,
-    async servesConfig() {
-      if (servesCache !== undefined) return servesCache;
-      const served = fromFile();
-      // No readable config: whatever runs is not serving it.
-      if (served === undefined) return (servesCache = false);
-      // The config file is replaced (new inode) on every write: same process + same file = same answer.
-      const pid = await mainPid();
-      const file = statSync(paths.configFile, { throwIfNoEntry: false });
-      const fingerprint = pid === undefined || !file ? undefined : `${pid}:${file.ino}:${file.mtimeMs}:${file.size}`;
-      if (fingerprint !== undefined && memo?.load() === fingerprint) return (servesCache = true);
-      servesCache = await mapsPath(served.port, served.slug);
-      if (servesCache && fingerprint !== undefined) memo?.save(fingerprint);
-      return servesCache;
+
+    async check(expected) {
+      const key = `${expected.port} ${expected.slug}`;
+      const cached = checks.get(key);
+      if (cached) return cached;
+      const result = await checkServing(await mainPid(), expected);
+      checks.set(key, result);
+      return result;
     },
+
     async start() {
       forget();
       await daemon.start(configured().port);
     },
-    reload: async () => {
+    async reload() {
       forget();
       const { port, slug } = configured();
-      const pid = await daemon.mainPid();
-      if (pid === undefined || listensOn(pid, port)) return daemon.reload(port, slug);
-      // Check the new port before stopping, so a busy port leaves the proxy serving on the old one.
-      const holders = portHolders(port);
-      if (holders.length > 0) throw new Error(`cannot move tinyproxy to port ${port}: ${describeHolders(port, holders)}`);
-      await daemon.stop();
-      await daemon.start(port);
-      return { pidBefore: pid, pidAfter: await daemon.mainPid(), crashed: false, restarted: true };
+      return daemon.reload(port, slug);
     },
+    restart,
     async stop() {
       forget();
       await daemon.stop();
     },
+    rotateLogs: () => daemon.rotateLogs(),
 
     async uninstall() {
       forget();

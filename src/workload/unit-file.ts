@@ -17,7 +17,6 @@ ExecReload=/bin/kill -USR1 $MAINPID
 # tinyproxy 1.11.1 can crash on a reload under load; systemd brings it back.
 Restart=on-failure
 RestartSec=500ms
-RuntimeDirectory=tinyproxy
 AmbientCapabilities=CAP_NET_BIND_SERVICE
 CapabilityBoundingSet=CAP_NET_BIND_SERVICE
 NoNewPrivileges=yes

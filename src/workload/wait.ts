@@ -25,29 +25,38 @@ export function acceptsConnections(port: number, host = '127.0.0.1', timeoutMs =
   });
 }
 
+/** What the probe heard: the mapping, another answer (no mapping), or nothing at all in time. */
+export type ProbeAnswer = 'maps' | 'other' | 'silent';
+
 /**
- * Whether tinyproxy maps `/<slug>/` now: it answers `GET /<slug>` itself with a 301 to
+ * Asks tinyproxy whether it maps `/<slug>/` now: it answers `GET /<slug>` itself with a 301 to
  * `/<slug>/` when the mapping exists (400 when not), without contacting the upstream.
  * Raw HTTP/1.0 over node:net keeps node:http out of every hook.
  */
-export function mapsPath(port: number, slug: string, timeoutMs = 1000): Promise<boolean> {
+export function probeMapping(port: number, slug: string, timeoutMs = 1000): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
     const socket = connect({ port, host: '127.0.0.1' });
     let response = '';
-    const done = (ok: boolean) => {
+    let answered = false;
+    const done = (answer: ProbeAnswer) => {
       socket.destroy();
-      resolve(ok);
+      resolve(answer);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
+    socket.setTimeout(timeoutMs, () => done('silent'));
+    socket.once('error', () => done(answered ? 'other' : 'silent'));
     socket.once('connect', () => socket.write(`GET /${slug} HTTP/1.0\r\nHost: localhost\r\n\r\n`));
     socket.on('data', (chunk: Buffer) => {
+      answered = true;
       response += chunk.toString('latin1');
       const head = response.indexOf('\r\n\r\n');
       if (head < 0) return;
       const lines = response.slice(0, head).split('\r\n');
-      done(/^HTTP\/1\.[01] 301 /.test(lines[0] ?? '') && lines.some((line) => line.toLowerCase() === `location: /${slug}/`));
+      const maps = /^HTTP\/1\.[01] 301 /.test(lines[0] ?? '') && lines.some((line) => line.toLowerCase() === `location: /${slug}/`);
+      done(maps ? 'maps' : 'other');
     });
-    socket.once('end', () => done(false));
+    socket.once('end', () => done(answered ? 'other' : 'silent'));
   });
 }
+
+/** Whether tinyproxy maps `/<slug>/` on `port` now. */
+export const mapsPath = async (port: number, slug: string): Promise<boolean> => (await probeMapping(port, slug)) === 'maps';

@@ -1,6 +1,6 @@
 // dispatch: runs the real script (with /bin/sh) in a temp charm dir, with a stub bundle and fake tools.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -156,7 +156,7 @@ describe('dispatch runs dist/charm.cjs', () => {
 
   it('remembers the verified runtime, so later hooks start no extra Node to ask its version', () => {
     const box = sandbox();
-    for (const tool of ['mkdir', 'ln']) symlinkSync(`/bin/${tool}`, path.join(box.bin, tool));
+    for (const tool of ['mkdir', 'ln', 'rm']) symlinkSync(`/bin/${tool}`, path.join(box.bin, tool));
     const asked = path.join(box.dir, 'asked.log');
     script(path.join(box.bin, 'node'), `[ "$1" = --version ] && { echo x >> '${asked}'; echo v20.11.1; exit 0; }\nVIA=path exec '${REAL_NODE}' "$@"`);
     expect(run(box).report?.via).toBe('path');
@@ -167,6 +167,25 @@ describe('dispatch runs dist/charm.cjs', () => {
     rmSync(path.join(box.bin, 'node'));
     fakeNode(path.join(box.bin, 'nodejs'), 'v18.19.1', 'nodejs');
     expect(run(box).report?.via).toBe('nodejs');
+  });
+
+  it.each([
+    ['an executable regular file (it would run as an empty shell script)', (charm: string) => script(path.join(charm, '.runtime/node'), 'exit 0')],
+    ['a folder', (charm: string) => mkdirSync(path.join(charm, '.runtime/node/x'), { recursive: true })],
+    ['a dangling link', (charm: string) => (mkdirSync(path.join(charm, '.runtime'), { recursive: true }), symlinkSync('/nonexistent/node', path.join(charm, '.runtime/node')))],
+    ['a link to a folder', (charm: string) => (mkdirSync(path.join(charm, '.runtime'), { recursive: true }), symlinkSync('/usr', path.join(charm, '.runtime/node')))],
+    ['.runtime itself a file', (charm: string) => writeFileSync(path.join(charm, '.runtime'), 'garbage')],
+  ])('a damaged remembered runtime (%s) is never run, and is replaced by a verified one', (_kind, damage) => {
+    const box = sandbox();
+    for (const tool of ['mkdir', 'ln', 'rm']) symlinkSync(`/bin/${tool}`, path.join(box.bin, tool));
+    damage(box.charm);
+    fakeNode(path.join(box.bin, 'node'), 'v20.11.1', 'path');
+    const first = run(box);
+    expect(first.report?.via).toBe('path');
+    expect(first.status).toBe(0);
+    expect(lstatSync(path.join(box.charm, '.runtime/node')).isSymbolicLink()).toBe(true);
+    expect(realpathSync(path.join(box.charm, '.runtime/node'))).toBe(path.join(box.bin, 'node'));
+    expect(run(box).report?.via).toBe('path');
   });
 
   it('falls back to `nodejs` on PATH', () => {

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { createDirectDaemon } from '../../src/workload/direct.ts';
 import { readOsRelease } from '../../src/workload/os-release.ts';
 import { DEFAULT_PATHS, type TinyproxyPaths } from '../../src/workload/paths.ts';
 import { readProcess } from '../../src/workload/procfs.ts';
-import { createTinyproxy, fileProbeMemo, PACKAGE, type Workload } from '../../src/workload/tinyproxy.ts';
+import { createTinyproxy, PACKAGE, type Workload } from '../../src/workload/tinyproxy.ts';
 import { freePort, httpGet, startUpstream } from '../support/http.ts';
 import { skipUnlessReady } from '../support/prereq.ts';
 
@@ -104,63 +104,60 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
     const pid = await mainPid();
     expect(workload.ensureConfig(settings('foo'))).toBe(true);
     const outcome = await workload.reload();
-    expect(outcome).toEqual({ pidBefore: pid, pidAfter: pid, crashed: false });
+    expect(outcome).toEqual({ pidBefore: pid, pidAfter: pid, crashed: false, applied: true });
     expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
     expect(await httpGet(port, '/example/')).toMatchObject({ status: 400 });
   });
 
-  it('servesConfig tells whether the running process maps the slug the file names', async () => {
-    expect(await workload.servesConfig()).toBe(true);
+  it('check asks the running process itself: the mapping, the port, whether it answers', async () => {
+    const fresh = () => createTinyproxy(paths, createDirectDaemon(paths), readOsRelease);
+    expect(await fresh().check({ port, slug: 'foo' })).toEqual({ state: 'serving' });
+    expect(await fresh().check({ port, slug: 'other' })).toEqual({ state: 'faulty', fault: 'unmapped', reason: 'it does not map /other/' });
+    const elsewhere = await freePort();
+    expect(await fresh().check({ port: elsewhere, slug: 'foo' })).toEqual({ state: 'faulty', fault: 'not-listening', reason: `it does not listen on port ${elsewhere}` });
+    // The file edited in place changes nothing the process serves; the check does not read it.
     const text = readFileSync(paths.configFile, 'utf8');
-    writeFileSync(paths.configFile, text.replace('"/foo/"', '"/edited/"'));
-    expect(workload.ensureConfig(settings('foo'))).toBe(true);
-    expect(await workload.servesConfig()).toBe(true);
-    writeFileSync(paths.configFile, text.replace('"/foo/"', '"/edited/"'));
-    const fresh = createTinyproxy(paths, createDirectDaemon(paths), readOsRelease);
-    expect(await fresh.servesConfig()).toBe(false);
-    workload.ensureConfig(settings('foo'));
+    writeFileSync(paths.configFile, text.replace('"/foo/"', '"/bar/"'));
+    expect(await fresh().check({ port, slug: 'foo' })).toEqual({ state: 'serving' });
+    writeFileSync(paths.configFile, text);
   });
 
-  it('remembers a successful probe for the same process and the same config file, and only for them', async () => {
-    const memoFile = join(root, 'probe-memo');
-    const withMemo = () => createTinyproxy(paths, createDirectDaemon(paths), readOsRelease, fileProbeMemo(memoFile));
-    expect(await withMemo().servesConfig()).toBe(true);
-    const pid = await mainPid();
-    expect(readFileSync(memoFile, 'utf8')).toMatch(new RegExp(`^${pid}:\\d+:`));
-    expect(await withMemo().servesConfig()).toBe(true);
-    // A new file (as a killed hook leaves it: written, not reloaded) is probed again, and fails.
-    const text = readFileSync(paths.configFile, 'utf8');
-    expect(withMemo().ensureConfig(settings('not-reloaded'))).toBe(true);
-    expect(await withMemo().servesConfig()).toBe(false);
-    writeFileSync(paths.configFile, text);
-    expect(withMemo().ensureConfig(settings('foo')), 'the file says foo again').toBe(false);
-    expect(await withMemo().servesConfig()).toBe(true);
+  it('check: a stopped (SIGSTOP) process is not serving, and a restart brings it back', async () => {
+    const pid = (await mainPid()) as number;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      const found = await createTinyproxy(paths, createDirectDaemon(paths), readOsRelease).check({ port, slug: 'foo' });
+      expect(found).toMatchObject({ state: 'faulty', fault: 'unresponsive' });
+      await workload.restart();
+      expect(readProcess(pid)?.state ?? 'gone').toMatch(/^(gone|Z)$/);
+      expect(await mainPid()).not.toBe(pid);
+      expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  });
+
+  it('check: another process on the port is named, whether tinyproxy runs elsewhere or not at all', async () => {
+    const holder = await startUpstream();
+    try {
+      const found = await createTinyproxy(paths, createDirectDaemon(paths), readOsRelease).check({ port: holder.port, slug: 'foo' });
+      expect(found).toEqual({ state: 'port-taken', holders: `node (pid ${process.pid})` });
+    } finally {
+      await holder.close();
+    }
   });
 
   it('a new port is applied by a restart, since a reload does not rebind', async () => {
     const pid = await mainPid();
     const newPort = await freePort();
     expect(workload.ensureConfig({ ...settings('foo'), port: newPort })).toBe(true);
-    const outcome = await workload.reload();
-    expect(outcome).toMatchObject({ pidBefore: pid, crashed: false, restarted: true });
-    expect(outcome.pidAfter).not.toBe(pid);
+    await workload.restart();
+    expect(await mainPid()).not.toBe(pid);
     expect(await httpGet(newPort, '/foo/')).toMatchObject({ status: 200 });
     expect(await httpGet(port, '/foo/')).toEqual({ error: 'ECONNREFUSED' });
     expect(workload.ensureConfig(settings('foo'))).toBe(true);
-    expect(await workload.reload()).toMatchObject({ restarted: true });
+    await workload.restart();
     expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
-  });
-
-  it('a new port held by another process: refused before stopping, the old port keeps serving', async () => {
-    const holder = await startUpstream();
-    try {
-      workload.ensureConfig({ ...settings('foo'), port: holder.port });
-      await expect(workload.reload()).rejects.toThrow(`cannot move tinyproxy to port ${holder.port}: port ${holder.port} is already in use by node`);
-      expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
-    } finally {
-      await holder.close();
-      workload.ensureConfig(settings('foo'));
-    }
   });
 
   it('a pid file naming an unrelated live process is never signalled', async () => {
@@ -175,6 +172,21 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
     await workload.start();
     expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
     expect(unrelated.exitCode).toBeNull();
+  });
+
+  it.each(['a symlink to a root file', 'a FIFO', 'a folder'])('%s at the pid file path (the account can leave one) is not followed, does not block, and does not stop the next start', async (kind) => {
+    await workload.stop();
+    const canary = join(root, 'canary');
+    writeFileSync(canary, 'canary\n', { mode: 0o600 });
+    rmSync(paths.pidFile, { recursive: true, force: true });
+    if (kind.includes('symlink')) symlinkSync(canary, paths.pidFile);
+    else if (kind.includes('FIFO')) execFileSync('mkfifo', [paths.pidFile]);
+    else mkdirSync(paths.pidFile);
+    expect(await createTinyproxy(paths, createDirectDaemon(paths), readOsRelease).isRunning()).toBe(false);
+    await workload.start();
+    expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
+    expect(readFileSync(canary, 'utf8')).toBe('canary\n');
+    expect(statSync(canary).mode & 0o777).toBe(0o600);
   });
 
   it('stop: SIGTERM, waits until it has exited', async () => {

@@ -1,279 +1,359 @@
 import { describe, expect, it } from 'vitest';
-import { runCharm } from '../../../src/charm/charm.ts';
-import { parseCharmConfig } from '../../../src/charm/config.ts';
-import { memoryStateStore, type UnitState } from '../../../src/charm/unit-state.ts';
-import type { JujuEvent } from '../../../src/juju/event.ts';
-import { FakeHookTools } from '../../fakes/fake-hook-tools.ts';
-import { FakeWorkload, type FakeWorkloadState } from '../../fakes/fake-workload.ts';
+import { HOOK_HANDLERS, handlerFor } from '../../../src/charm/charm.ts';
+import { converge } from '../../../src/charm/handlers.ts';
+import { servingMachine } from '../../fakes/fake-workload.ts';
+import { dispatch, failingHook, hook, world } from '../../fakes/world.ts';
 
-const hook = (name: string): JujuEvent => ({ kind: 'hook', name });
 const example = { port: 8000, slug: 'example', upstream: 'http://www.example.com/' };
-const configured: FakeWorkloadState = { installed: true, running: true, settings: example };
-
-/** State in, one event, state out: the shape of ops.testing. */
-async function run(event: string, config: Record<string, unknown>, machine: FakeWorkloadState, unit: UnitState = { shouldRun: machine.running ?? false }) {
-  const tools = new FakeHookTools(config);
-  const workload = new FakeWorkload(machine);
-  const state = memoryStateStore(unit);
-  let error: unknown;
-  try {
-    await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
-  } catch (caught) {
-    error = caught;
-  }
-  return { tools, workload, error, state: state.state };
-}
-
+const ACTIVE = { name: 'active', message: '' };
+const WAITING_START = { name: 'maintenance', message: 'Waiting for tinyproxy to start' };
+const WAITING_INSTALL = { name: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
 const invalidSlugs = ['', 'foo_bar', 'foo/bar'];
 const blockedMessage = (slug: string) => `Invalid slug: '${slug}'. Slug must match the regex [a-z0-9-]+`;
 
 describe('charm: the reference unit tests', () => {
   it('install: installs, sets the workload version, waits for start', async () => {
-    const { tools, workload } = await run('install', { slug: 'example' }, {});
-    expect(workload.installed).toBe(true);
-    expect(tools.workloadVersion).toBe('1.11.1');
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
-    expect(workload.actions).toEqual(['install']);
+    const w = world();
+    await hook(w, 'install');
+    expect(w.workload.isInstalled()).toBe(true);
+    expect(w.juju.workloadVersion).toBe('1.11.1');
+    expect(w.juju.status).toEqual(WAITING_START);
+    expect(w.workload.process).toBeUndefined();
   });
 
-  it('start: writes the config, starts tinyproxy, opens 8000/tcp, active', async () => {
-    const { tools, workload, state } = await run('start', { slug: 'example' }, { installed: true });
-    expect(state).toEqual({ shouldRun: true, openedPort: 8000 });
-    expect(tools.status).toEqual({ name: 'active', message: '' });
-    expect(workload.running).toBe(true);
-    expect(workload.settings).toEqual(example);
-    expect(workload.actions).toEqual(['write-config', 'start']);
-    expect([...tools.ports]).toEqual(['8000/tcp']);
+  it('start: writes the config, starts tinyproxy serving it, opens 8000/tcp, active', async () => {
+    const w = world({ machine: { installed: true } });
+    await hook(w, 'start');
+    expect(w.juju.status).toEqual(ACTIVE);
+    expect(w.workload.file).toEqual(example);
+    expect(w.workload.process).toMatchObject(example);
+    expect([...w.juju.committedPorts]).toEqual(['8000/tcp']);
+    expect(w.state.state.shouldRun).toBe(true);
   });
 
-  it('config-changed: rewrites the config and reloads (no restart)', async () => {
-    const { tools, workload } = await run('config-changed', { slug: 'foo' }, configured);
-    expect(tools.status).toEqual({ name: 'active', message: '' });
-    expect(workload.settings).toEqual({ ...example, slug: 'foo' });
-    expect(workload.actions).toEqual(['write-config', 'reload']);
-    expect(workload.pid).toBe(100);
-    expect(tools.logs).toContainEqual({ level: 'INFO', message: 'Config changed while tinyproxy is running. Updating tinyproxy config' });
+  it('config-changed: rewrites the config and reloads the same process', async () => {
+    const w = world({ config: { slug: 'foo' }, machine: servingMachine(example) });
+    await hook(w, 'config-changed');
+    expect(w.juju.status).toEqual(ACTIVE);
+    expect(w.workload.file).toEqual({ ...example, slug: 'foo' });
+    expect(w.workload.process).toEqual({ pid: 100, ...example, slug: 'foo' });
+    expect(w.workload.reloads).toBe(1);
+    expect(w.juju.logs).toContainEqual({ level: 'INFO', message: 'Config changed while tinyproxy is running. Updating tinyproxy config' });
   });
 
   it.each(invalidSlugs)('start with slug %j: blocked, nothing written or started', async (slug) => {
-    const { tools, workload } = await run('start', { slug }, { installed: true });
-    expect(tools.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
-    expect(workload.running).toBe(false);
-    expect(workload.settings).toBeUndefined();
-    expect(workload.actions).toEqual([]);
+    const w = world({ config: { slug }, machine: { installed: true } });
+    await hook(w, 'start');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
+    expect(w.workload.process).toBeUndefined();
+    expect(w.workload.file).toBeUndefined();
   });
 
   it.each(invalidSlugs)('config-changed with slug %j: blocked, still serving the old config', async (slug) => {
-    const { tools, workload } = await run('config-changed', { slug }, configured);
-    expect(tools.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
-    expect(workload.running).toBe(true);
-    expect(workload.settings).toEqual(example);
-    expect(workload.actions).toEqual([]);
+    const w = world({ config: { slug }, machine: servingMachine(example) });
+    await hook(w, 'config-changed');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
+    expect(w.workload.file).toEqual(example);
+    expect(w.workload.reloads).toBe(0);
   });
 
-  it('stop: stops tinyproxy, waits for start', async () => {
-    const { tools, workload, state } = await run('stop', { slug: 'example' }, configured);
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
-    expect(workload.running).toBe(false);
-    expect(workload.actions).toEqual(['stop']);
-    expect(state).toEqual({ shouldRun: false });
+  it('stop: stops tinyproxy, waits for start, remembers it was on purpose', async () => {
+    const w = world({ machine: servingMachine(example) });
+    await hook(w, 'stop');
+    expect(w.juju.status).toEqual(WAITING_START);
+    expect(w.workload.process).toBeUndefined();
+    expect(w.state.state.shouldRun).toBe(false);
   });
 
   it('remove: uninstalls, waits for install', async () => {
-    const { tools, workload } = await run('remove', { slug: 'example' }, { installed: true });
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
-    expect(workload.installed).toBe(false);
-    expect(workload.actions).toEqual(['uninstall']);
+    const w = world({ machine: servingMachine(example) });
+    await hook(w, 'remove');
+    expect(w.juju.status).toEqual(WAITING_INSTALL);
+    expect(w.workload.isInstalled()).toBe(false);
+    expect(w.workload.process).toBeUndefined();
+    expect(w.workload.file).toBeUndefined();
   });
 });
 
-describe('charm: beyond the reference', () => {
-  it('config-changed with nothing changed: no write, no reload, one status-set', async () => {
-    const { tools, workload } = await run('config-changed', { slug: 'example' }, configured);
-    expect(workload.actions).toEqual([]);
-    expect(tools.statusSets).toBe(1);
-    expect(tools.logs).toEqual([]);
+describe('charm: event routing', () => {
+  it.each([
+    ['install', 'install'],
+    ['start', 'configure'],
+    ['config-changed', 'configure'],
+    ['upgrade-charm', 'upgrade'],
+    ['stop', 'stop'],
+    ['remove', 'remove'],
+  ])('%s goes to %s', (event, handler) => {
+    expect(handlerFor({ kind: 'hook', name: event })?.name).toBe(handler);
+    expect(HOOK_HANDLERS[event]?.name).toBe(handler);
+  });
+
+  it.each(['update-status', 'leader-elected', 'some-relation-joined'])('%s converges', (event) => {
+    expect(handlerFor({ kind: 'hook', name: event })).toBe(converge);
+  });
+
+  it('an action has no handler, but still gets a status', async () => {
+    expect(handlerFor({ kind: 'action', name: 'install' })).toBeUndefined();
+  });
+});
+
+describe('charm: converging', () => {
+  it('config-changed with nothing changed: nothing happens, config-get and status-set only', async () => {
+    const w = world({ machine: servingMachine(example), ports: ['8000/tcp'], unit: { shouldRun: true, openedPort: 8000 } });
+    const calls = await hook(w, 'config-changed');
+    expect(calls).toEqual(['config-get', 'status-set']);
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
+    expect(w.workload.reloads + w.workload.restarts + w.workload.starts).toBe(0);
+    expect(w.juju.logs).toEqual([]);
   });
 
   it('config-changed while stopped: starts it', async () => {
-    const { tools, workload } = await run('config-changed', { slug: 'example' }, { installed: true });
-    expect(workload.actions).toEqual(['write-config', 'start']);
-    expect(tools.status?.name).toBe('active');
+    const w = world({ machine: { installed: true } });
+    await hook(w, 'config-changed');
+    expect(w.workload.process).toMatchObject(example);
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
   it('start before install: nothing happens, waits for install', async () => {
-    const { tools, workload } = await run('start', { slug: 'example' }, {});
-    expect(workload.actions).toEqual([]);
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
+    const w = world();
+    await hook(w, 'start');
+    expect(w.workload.file).toBeUndefined();
+    expect(w.juju.status).toEqual(WAITING_INSTALL);
   });
 
   it('an invalid slug outranks waiting for install (blocked > maintenance)', async () => {
-    const { tools } = await run('update-status', { slug: 'A' }, {});
-    expect(tools.status).toEqual({ name: 'blocked', message: blockedMessage('A') });
+    const w = world({ config: { slug: 'A' } });
+    await hook(w, 'update-status');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: blockedMessage('A') });
   });
 
-  it.each(['update-status', 'leader-elected', 'some-relation-joined'])('%s only collects status', async (event) => {
-    const { tools, workload, error } = await run(event, { slug: 'example' }, configured);
-    expect(error).toBeUndefined();
-    expect(workload.actions).toEqual([]);
-    expect(tools.status).toEqual({ name: 'active', message: '' });
+  it.each(['update-status', 'leader-elected', 'some-relation-joined'])('%s on a serving unit changes nothing', async (event) => {
+    const w = world({ machine: servingMachine(example), ports: ['8000/tcp'], unit: { shouldRun: true, openedPort: 8000 } });
+    await hook(w, event);
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
   it('upgrade-charm re-applies install steps and reloads a changed config', async () => {
-    const { tools, workload } = await run('upgrade-charm', { slug: 'foo' }, configured);
-    expect(workload.actions).toEqual(['install', 'write-config', 'reload']);
-    expect(workload.running).toBe(true);
-    expect(tools.status?.name).toBe('active');
+    const w = world({ config: { slug: 'foo' }, machine: servingMachine(example), unit: { shouldRun: true } });
+    await hook(w, 'upgrade-charm');
+    expect(w.workload.process).toEqual({ pid: 100, ...example, slug: 'foo' });
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
-  it('a crash during reload is logged as a WARNING, not a failed hook', async () => {
-    const { tools, error } = await run('config-changed', { slug: 'foo' }, { ...configured, crashOnReload: true });
-    expect(error).toBeUndefined();
-    expect(tools.logs.some((log) => log.level === 'WARNING' && log.message.includes('died while reloading'))).toBe(true);
+  it('upgrade-charm with a new service definition restarts the running service', async () => {
+    const w = world({ machine: { ...servingMachine(example), definitionChanged: true }, unit: { shouldRun: true } });
+    await hook(w, 'upgrade-charm');
+    expect(w.workload.process).toEqual({ pid: 101, ...example });
+    expect(w.workload.machine.definitionChanged).toBe(false);
+    expect(w.juju.status).toEqual(ACTIVE);
+  });
+
+  it('upgrade-charm after a stop on purpose does not start tinyproxy', async () => {
+    const w = world({ machine: { installed: true, file: example }, unit: { shouldRun: false } });
+    await hook(w, 'upgrade-charm');
+    expect(w.workload.process).toBeUndefined();
+    expect(w.juju.status).toEqual(WAITING_START);
+  });
+
+  it('a crash during reload is logged as a WARNING and tinyproxy is started again', async () => {
+    const w = world({ config: { slug: 'foo' }, machine: { ...servingMachine(example), crashOnReload: true } });
+    await hook(w, 'config-changed');
+    expect(w.juju.logs.some((log) => log.level === 'WARNING' && log.message.includes('died while reloading'))).toBe(true);
+    expect(w.workload.process).toMatchObject({ slug: 'foo' });
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
   it('a failed start fails the hook but still sets the status', async () => {
-    const { tools, error } = await run('start', { slug: 'example' }, { installed: true, failStart: 'port 8000 is already in use' });
-    expect(String(error)).toContain('port 8000 is already in use');
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    const w = world({ machine: { installed: true, failStart: 'tinyproxy exited (code 71) while starting' } });
+    const error = await failingHook(w, 'start');
+    expect(String(error)).toContain('code 71');
+    expect(w.juju.status).toEqual(WAITING_START);
   });
 
   it('leader-elected right after install does not start tinyproxy (as the tutorial)', async () => {
-    const { tools, workload } = await run('leader-elected', { slug: 'example' }, { installed: true });
-    expect(workload.actions).toEqual([]);
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    const w = world({ machine: { installed: true } });
+    await hook(w, 'leader-elected');
+    expect(w.workload.process).toBeUndefined();
+    expect(w.workload.file).toBeUndefined();
+    expect(w.juju.status).toEqual(WAITING_START);
   });
 
   it('update-status starts again a tinyproxy that died, and says so', async () => {
-    const { tools, workload } = await run('update-status', { slug: 'example' }, { installed: true, settings: example }, { shouldRun: true });
-    expect(workload.actions).toEqual(['start']);
-    expect(tools.status).toEqual({ name: 'active', message: '' });
-    expect(tools.logs[0]).toEqual({ level: 'WARNING', message: 'tinyproxy should be running but is not (it died or was killed): starting it again' });
+    const w = world({ machine: { installed: true, file: example }, unit: { shouldRun: true } });
+    await hook(w, 'update-status');
+    expect(w.workload.process).toMatchObject(example);
+    expect(w.juju.status).toEqual(ACTIVE);
+    expect(w.juju.logs).toContainEqual({ level: 'WARNING', message: 'tinyproxy should be running but is not (it died or was killed): starting it again' });
   });
 
   it('update-status after a stop on purpose leaves it stopped', async () => {
-    const { tools, workload } = await run('update-status', { slug: 'example' }, { installed: true, settings: example }, { shouldRun: false });
-    expect(workload.actions).toEqual([]);
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    const w = world({ machine: { installed: true, file: example }, unit: { shouldRun: false } });
+    await hook(w, 'update-status');
+    expect(w.workload.process).toBeUndefined();
+    expect(w.juju.status).toEqual(WAITING_START);
+  });
+
+  it('a running tinyproxy is repaired even when the unit state was lost', async () => {
+    const w = world({ machine: { ...servingMachine(example), file: { ...example, slug: 'edited' } }, unit: { shouldRun: false } });
+    await hook(w, 'update-status');
+    expect(w.workload.file).toEqual(example);
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
   it('a config file changed behind the charm is restored and reloaded by the next hook', async () => {
-    const { workload } = await run('update-status', { slug: 'example' }, { ...configured, settings: { ...example, slug: 'edited' } });
-    expect(workload.actions).toEqual(['write-config', 'reload']);
-    expect(workload.settings).toEqual(example);
+    const w = world({ machine: { ...servingMachine(example), file: { ...example, slug: 'edited' } } });
+    await hook(w, 'update-status');
+    expect(w.workload.file).toEqual(example);
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
+    expect(w.workload.reloads).toBe(1);
   });
 
-  it('a process serving an older config than the file (hook killed before reload) is reloaded', async () => {
-    const tools = new FakeHookTools({ slug: 'example' });
-    const workload = new FakeWorkload(configured);
-    workload.stale = true;
-    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] });
-    expect(workload.actions).toEqual(['reload']);
+  it('a process serving another mapping than the file (reloaded by hand, or a hook killed before its reload) is reloaded', async () => {
+    const w = world({ machine: { ...servingMachine(example), process: { pid: 100, ...example, slug: 'edited' } } });
+    await hook(w, 'update-status');
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
+    expect(w.workload.reloads).toBe(1);
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
   it('every hook run twice: the same end state, no second reload or start', async () => {
-    const tools = new FakeHookTools({ slug: 'foo' });
-    const workload = new FakeWorkload({ installed: true });
-    const state = memoryStateStore();
-    for (const event of ['config-changed', 'config-changed', 'start', 'start', 'update-status', 'update-status']) {
-      await runCharm(hook(event), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
-    }
-    expect(workload.actions).toEqual(['write-config', 'start']);
-    expect(tools.status).toEqual({ name: 'active', message: '' });
+    const w = world({ config: { slug: 'foo' }, machine: { installed: true } });
+    for (const event of ['config-changed', 'config-changed', 'start', 'start', 'update-status', 'update-status']) await hook(w, event);
+    expect(w.workload.starts).toBe(1);
+    expect(w.workload.reloads + w.workload.restarts).toBe(0);
+    expect(w.juju.status).toEqual(ACTIVE);
+  });
+
+  it('rotates tinyproxy logs on every hook that reconciles', async () => {
+    const w = world({ machine: servingMachine(example) });
+    await hook(w, 'update-status');
+    await hook(w, 'config-changed');
+    expect(w.workload.logRotations).toBe(2);
+  });
+});
+
+describe('charm: active means serving', () => {
+  it('a stopped (SIGSTOP) tinyproxy is restarted, not reported active', async () => {
+    const w = world({ machine: { ...servingMachine(example), process: { pid: 100, ...example, stopped: true } } });
+    await hook(w, 'update-status');
+    expect(w.workload.process).toEqual({ pid: 101, ...example });
+    expect(w.workload.restarts).toBe(1);
+    expect(w.juju.status).toEqual(ACTIVE);
+    expect(w.juju.logs.some((l) => l.level === 'WARNING' && l.message.includes('stopped'))).toBe(true);
+  });
+
+  it('a restart that fails leaves the hook failed and the status naming the problem', async () => {
+    const w = world({ machine: { ...servingMachine(example), process: { pid: 100, ...example, stopped: true }, failStart: 'tinyproxy exited (code 70)' } });
+    const error = await failingHook(w, 'update-status');
+    expect(String(error)).toContain('code 70');
+    expect(w.juju.status).toEqual(WAITING_START);
+  });
+
+  it('a reload that does not make it serve escalates to a restart', async () => {
+    const w = world({ config: { slug: 'foo' }, machine: servingMachine(example) });
+    w.workload.reload = async () => ({ pidBefore: 100, pidAfter: 100, crashed: false, applied: false });
+    await hook(w, 'config-changed');
+    expect(w.workload.process).toEqual({ pid: 101, ...example, slug: 'foo' });
+    expect(w.workload.restarts).toBe(1);
+    expect(w.juju.status).toEqual(ACTIVE);
+  });
+
+  it('another process on the configured port while tinyproxy is down: blocked naming it, nothing started', async () => {
+    const w = world({ machine: { installed: true, file: example, stranger: { port: 8000, pid: 42, comm: 'nc' } }, unit: { shouldRun: true } });
+    await hook(w, 'update-status');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: 'Port 8000 is in use by nc (pid 42); stop it or choose another server-port' });
+    expect(w.workload.process).toBeUndefined();
+    w.workload.machine.stranger = undefined;
+    await hook(w, 'update-status');
+    expect(w.workload.process).toMatchObject(example);
+    expect(w.juju.status).toEqual(ACTIVE);
+  });
+
+  it('a port move to a port another process holds changes nothing and says why', async () => {
+    const w = world({ config: { 'server-port': 8080 }, ports: ['8000/tcp'], machine: { ...servingMachine(example), stranger: { port: 8080, pid: 42, comm: 'fake-proxy' } }, unit: { shouldRun: true, openedPort: 8000 } });
+    await hook(w, 'config-changed');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: 'Port 8080 is in use by fake-proxy (pid 42); stop it or choose another server-port' });
+    expect(w.workload.file).toEqual(example);
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
+    expect([...w.juju.committedPorts]).toEqual(['8000/tcp']);
+    w.workload.machine.stranger = undefined;
+    await hook(w, 'update-status');
+    expect(w.workload.process).toEqual({ pid: 101, ...example, port: 8080 });
+    expect([...w.juju.committedPorts]).toEqual(['8080/tcp']);
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 });
 
 describe('charm: server-port and upstream', () => {
   it('a new server-port restarts tinyproxy (a reload cannot rebind) and moves the opened port', async () => {
-    const tools = new FakeHookTools({ 'server-port': 8001 });
-    tools.ports.add('8000/tcp');
-    const workload = new FakeWorkload(configured);
-    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] });
-    expect(workload.actions).toEqual(['write-config', 'restart']);
-    expect(workload.listeningPort).toBe(8001);
-    expect([...tools.ports]).toEqual(['8001/tcp']);
-    expect(tools.status).toEqual({ name: 'active', message: '' });
+    const w = world({ config: { 'server-port': 8001 }, ports: ['8000/tcp'], machine: servingMachine(example), unit: { shouldRun: true, openedPort: 8000 } });
+    await hook(w, 'config-changed');
+    expect(w.workload.process).toEqual({ pid: 101, ...example, port: 8001 });
+    expect([...w.juju.committedPorts]).toEqual(['8001/tcp']);
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
-  it('a new upstream is a reload, not a restart', async () => {
-    const { workload } = await run('config-changed', { upstream: 'http://backend:9000/base' }, configured);
-    expect(workload.actions).toEqual(['write-config', 'reload']);
-    expect(workload.settings?.upstream).toBe('http://backend:9000/base/');
+  it('a new upstream is a reload of the same process, not a restart', async () => {
+    const w = world({ config: { upstream: 'http://backend:9000/base' }, machine: servingMachine(example) });
+    await hook(w, 'config-changed');
+    expect(w.workload.process).toEqual({ pid: 100, ...example, upstream: 'http://backend:9000/base/' });
+    expect(w.workload.reloads).toBe(1);
   });
 
   it('server-port 22: blocked naming the option, nothing changes', async () => {
-    const { tools, workload } = await run('config-changed', { 'server-port': 22 }, configured);
-    expect(tools.status).toEqual({ name: 'blocked', message: 'Invalid server-port: 22. Port 22 is reserved for SSH' });
-    expect(workload.actions).toEqual([]);
-    expect(workload.settings).toEqual(example);
+    const w = world({ config: { 'server-port': 22 }, machine: servingMachine(example) });
+    await hook(w, 'config-changed');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: 'Invalid server-port: 22. Port 22 is reserved for SSH' });
+    expect(w.workload.file).toEqual(example);
+    expect(w.workload.process).toEqual({ pid: 100, ...example });
   });
 
   it('an https upstream: blocked with the reason, nothing changes', async () => {
-    const { tools, workload } = await run('config-changed', { upstream: 'https://www.example.com/' }, configured);
-    expect(tools.status).toEqual({ name: 'blocked', message: "Invalid upstream: 'https://www.example.com/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://" });
-    expect(workload.actions).toEqual([]);
+    const w = world({ config: { upstream: 'https://www.example.com/' }, machine: servingMachine(example) });
+    await hook(w, 'config-changed');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: "Invalid upstream: 'https://www.example.com/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://" });
+    expect(w.workload.file).toEqual(example);
   });
 
   it('several invalid options: one blocked status naming each', async () => {
-    const { tools } = await run('config-changed', { slug: 'a_b', 'server-port': 70000 }, configured);
-    expect(tools.status).toEqual({
-      name: 'blocked',
-      message: `${blockedMessage('a_b')}; Invalid server-port: 70000. It must be an integer from 1 to 65535`,
-    });
+    const w = world({ config: { slug: 'a_b', 'server-port': 70000 }, machine: servingMachine(example) });
+    await hook(w, 'config-changed');
+    expect(w.juju.status).toEqual({ name: 'blocked', message: `${blockedMessage('a_b')}; Invalid server-port: 70000. It must be an integer from 1 to 65535` });
   });
 
   it('a process listening on a stale port is restarted on the configured one by any hook', async () => {
-    const workload = new FakeWorkload(configured);
-    workload.listeningPort = 8123;
-    const tools = new FakeHookTools();
-    await runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] });
-    expect(workload.actions).toEqual(['restart']);
-    expect(tools.status).toEqual({ name: 'active', message: '' });
+    const w = world({ machine: { ...servingMachine(example), process: { pid: 100, ...example, port: 8123 } } });
+    await hook(w, 'update-status');
+    expect(w.workload.process).toEqual({ pid: 101, ...example });
+    expect(w.juju.status).toEqual(ACTIVE);
   });
 
   it('says so when tinyproxy runs but does not serve the config and the repair failed', async () => {
-    const workload = new FakeWorkload(configured);
-    workload.stale = true;
-    workload.reload = async () => {
-      throw new Error('tinyproxy did not apply its new config within 3 s');
+    const w = world({ machine: { ...servingMachine(example), process: { pid: 100, ...example, slug: 'old' } } });
+    w.workload.reload = async () => {
+      throw new Error('cannot signal tinyproxy');
     };
-    const tools = new FakeHookTools();
-    await expect(
-      runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state: memoryStateStore({ shouldRun: true }), afterSuccess: [] }),
-    ).rejects.toThrow('did not apply');
-    expect(tools.status).toEqual({ name: 'maintenance', message: 'tinyproxy runs but does not serve /example/ on port 8000; the next hook repairs it' });
+    const error = await failingHook(w, 'update-status');
+    expect(String(error)).toContain('cannot signal');
+    expect(w.juju.status).toEqual({ name: 'maintenance', message: 'tinyproxy runs but does not serve /example/ on port 8000 (it does not map /example/); the next hook repairs it' });
   });
 });
 
-describe('charm: opened ports survive a failed hook', () => {
-  it('a start that failed after tinyproxy came up: the retry opens the port', async () => {
-    const tools = new FakeHookTools();
-    const workload = new FakeWorkload({ installed: true });
-    const state = memoryStateStore();
-    tools.openPort = () => {
-      throw new Error('hook tool open-port failed (exit 1): ERROR connection refused');
-    };
-    await expect(runCharm(hook('start'), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] })).rejects.toThrow(/open-port/);
-    expect(state.state.openedPort).toBeUndefined();
-    const retry = new FakeHookTools();
-    await runCharm(hook('start'), { tools: retry, workload, config: parseCharmConfig(retry.configGet()), state, afterSuccess: [] });
-    expect([...retry.ports]).toEqual(['8000/tcp']);
-    expect(state.state).toEqual({ shouldRun: true, openedPort: 8000 });
-    expect(workload.actions).toEqual(['write-config', 'start']);
+describe('charm: status-set failures', () => {
+  it('a failing status-set fails the hook', async () => {
+    const w = world({ machine: servingMachine(example) });
+    w.juju.failing.set('status-set', 'ERROR connection is shut down');
+    const { failed, error } = await dispatch(w, 'update-status');
+    expect(failed).toBe(true);
+    expect(String(error)).toContain('status-set');
   });
 
-  it('once a hook succeeded, later hooks do not ask Juju for the ports', async () => {
-    const tools = new FakeHookTools();
-    let asked = 0;
-    const openedPorts = tools.openedPorts;
-    tools.openedPorts = () => {
-      asked += 1;
-      return openedPorts();
-    };
-    const workload = new FakeWorkload(configured);
-    const state = memoryStateStore({ shouldRun: true, openedPort: 8000 });
-    await runCharm(hook('update-status'), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
-    await runCharm(hook('config-changed'), { tools, workload, config: parseCharmConfig(tools.configGet()), state, afterSuccess: [] });
-    expect(asked).toBe(0);
+  it("a handler's error wins over a failing status-set", async () => {
+    const w = world({ machine: { installed: true, failStart: 'the handler failed' } });
+    w.juju.failing.set('status-set', 'ERROR connection is shut down');
+    const error = await failingHook(w, 'start');
+    expect(String(error)).toContain('the handler failed');
   });
 });

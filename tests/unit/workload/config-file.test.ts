@@ -21,6 +21,17 @@ describe('renderConfig', () => {
     );
   });
 
+  it('under systemd (no pid file) has no PidFile line at all', () => {
+    const { pidFile: _unused, ...systemd } = target;
+    const text = renderConfig(settings, systemd);
+    expect(text).not.toContain('PidFile');
+    expect(text.split('\n')).toHaveLength(renderConfig(settings, target).split('\n').length - 1);
+  });
+
+  it('refuses a pid file path that could escape its quotes', () => {
+    expect(() => renderConfig(settings, { ...target, pidFile: '/run/x"y' })).toThrow(/refusing to write pidFile/);
+  });
+
   it.each(['a"b', 'a\nPort 22', 'a\\b', 'a\rb', 'a\0b', ''])('refuses slug %j that could escape its quotes', (slug) => {
     expect(() => renderConfig({ ...settings, slug }, target)).toThrow(/refusing to write slug/);
   });

@@ -9,9 +9,12 @@ describe('renderUnitFile', () => {
     'ExecReload=/bin/kill -USR1 $MAINPID',
     'Restart=on-failure',
     'User=tinyproxy',
-    'RuntimeDirectory=tinyproxy',
     'WantedBy=multi-user.target',
   ])('has %s', (line) => {
     expect(unit.split('\n')).toContain(line);
+  });
+
+  it('gives the account no folder of its own: without a pid file there is nothing to write', () => {
+    expect(unit).not.toMatch(/RuntimeDirectory|PIDFile/);
   });
 });
