@@ -3,7 +3,7 @@
 // tinyproxy would misread.
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
+import { PORT_443_REASON, PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture, HookRun } from '../fixture.ts';
 import { ACTIVE, blocked, CONFIG_FILE, RELOAD_LOG, START_LOG_PREFIX } from '../machine.ts';
@@ -143,13 +143,15 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
     }
   });
 
-  // tinyproxy 1.11.1 reads these differently from the URL: port 0 is taken as "no port" (it connects to 80).
+  // tinyproxy 1.11.1 reads these differently from the URL: port 0 is taken as "no port" (it connects to 80),
+  // and port 443 is left out of the Host header it sends (which then means port 80).
   it('upstreams tinyproxy would misread are refused, naming the reason; the proxy keeps serving', async () => {
     const f = fixture();
     await serving(f, 'example');
     const misread: [upstream: string, reason: string][] = [
       ['http://127.0.0.1:0/', PORT_ZERO_REASON],
       ['http://www.example.com:00/base', PORT_ZERO_REASON],
+      ['http://www.example.com:443/', PORT_443_REASON],
     ];
     for (const [upstream, reason] of misread) {
       const before = await untouched(f);

@@ -1,12 +1,16 @@
 // checkUpstream against what tinyproxy 1.11.1 does with the URL it is given (measured; see README, Configuration).
 import { describe, expect, it } from 'vitest';
-import { checkUpstream, PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
+import { checkUpstream, PORT_443_REASON, PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
 
 describe('checkUpstream: values tinyproxy reads as written are accepted, normalised', () => {
   it.each([
     ['http://backend:8080/base', 'http://backend:8080/base/'],
     ['http://backend:1/', 'http://backend:1/'],
     ['http://backend:65535/', 'http://backend:65535/'],
+    ['http://backend:442/', 'http://backend:442/'],
+    ['http://backend:444/', 'http://backend:444/'],
+    ['http://backend:4430/', 'http://backend:4430/'],
+    ['http://backend:8443/', 'http://backend:8443/'],
     // Leading zeros and :80 are dropped by the URL parser; tinyproxy then reads the port (or its default 80) right.
     ['http://127.0.0.1:018200/lead', 'http://127.0.0.1:18200/lead/'],
     ['http://backend:080/', 'http://backend/'],
@@ -44,5 +48,15 @@ describe('checkUpstream: values tinyproxy would misread are refused', () => {
     'http://[::1]:0/',
   ])('%j: port 0', (value) => {
     expect(checkUpstream(value)).toEqual({ ok: false, reason: PORT_ZERO_REASON });
+  });
+
+  it.each([
+    // establish_http_connection writes the port into Host only when it is neither 80 nor 443: the upstream
+    // on 443 gets `Host: backend`, which means port 80 (measured: listener 127.0.0.1:443, host=127.0.0.1).
+    'http://backend:443/',
+    'http://backend:0443/base',
+    'http://[::1]:443/',
+  ])('%j: port 443', (value) => {
+    expect(checkUpstream(value)).toEqual({ ok: false, reason: PORT_443_REASON });
   });
 });
