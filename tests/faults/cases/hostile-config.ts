@@ -1,7 +1,9 @@
 // Hostile config through config-changed on a running unit: every slug of the catalogue, values
-// too long for one argv string, and upstreams at and past tinyproxy's config line limit.
+// too long for one argv string, upstreams at and past tinyproxy's config line limit, and upstreams
+// tinyproxy would misread.
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { PORT_443_REASON, PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture, HookRun } from '../fixture.ts';
 import { ACTIVE, blocked, CONFIG_FILE, RELOAD_LOG, START_LOG_PREFIX } from '../machine.ts';
@@ -141,9 +143,28 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
     }
   });
 
+  // tinyproxy 1.11.1 reads these differently from the URL: port 0 is taken as "no port" (it connects to 80),
+  // and port 443 is left out of the Host header it sends (which then means port 80).
+  it('upstreams tinyproxy would misread are refused, naming the reason; the proxy keeps serving', async () => {
+    const f = fixture();
+    await serving(f, 'example');
+    const misread: [upstream: string, reason: string][] = [
+      ['http://127.0.0.1:0/', PORT_ZERO_REASON],
+      ['http://www.example.com:00/base', PORT_ZERO_REASON],
+      ['http://www.example.com:443/', PORT_443_REASON],
+    ];
+    for (const [upstream, reason] of misread) {
+      const before = await untouched(f);
+      configure(f, { slug: 'example', upstream });
+      const r = await f.hook('config-changed');
+      tally.input(false);
+      await expectRefused(f, r, before, `Invalid upstream: '${upstream}'. ${reason[0]?.toUpperCase()}${reason.slice(1)}`, 'example');
+    }
+  });
+
   it('odd upstreams the schema accepts (quote, $(...), percent-encoding, port) are served as written', async () => {
     const f = fixture();
-    for (const upstream of ["http://www.example.com/'", 'http://www.example.com/$(id)', 'http://www.example.com/%20x', 'http://www.example.com:80/a;b']) {
+    for (const upstream of ["http://www.example.com/'", 'http://www.example.com/$(id)', 'http://www.example.com/%20x', 'http://www.example.com:80/a;b', 'http://www.example.com:080/b']) {
       configure(f, { slug: 'example', upstream });
       const r = await f.hook('config-changed');
       tally.input(true);

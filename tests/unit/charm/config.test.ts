@@ -67,6 +67,9 @@ describe('parseCharmConfig: upstream', () => {
     ['http://backend/base/', 'http://backend/base/'],
     ['HTTP://Backend.Example', 'http://backend.example/'],
     ['http://[::1]:9000/x', 'http://[::1]:9000/x/'],
+    ['http://backend:8080/base', 'http://backend:8080/base/'],
+    ['http://backend:08080/base', 'http://backend:8080/base/'],
+    ['http://backend:8443/', 'http://backend:8443/'],
   ])('accepts %j as %j', (upstream, url) => {
     expect(valid({ upstream })).toMatchObject({ valid: true, config: { upstream: url } });
   });
@@ -80,6 +83,9 @@ describe('parseCharmConfig: upstream', () => {
     ['http://user:pw@h/', 'Credentials in the URL are not supported'],
     ['http://h/?q=1', 'A query or fragment is not supported'],
     ['http:h', 'It has no host; use http://host[:port][/path]'],
+    ['http://127.0.0.1:0/', 'Tinyproxy reads port 0 as no port and would connect to port 80; use a port from 1 to 65535'],
+    ['http://backend:00/base', 'Tinyproxy reads port 0 as no port and would connect to port 80; use a port from 1 to 65535'],
+    ['http://backend:443/', 'Tinyproxy leaves port 443 out of the Host header it sends, which tells the upstream port 80 (and it cannot reach https upstreams); serve plain http on another port'],
     ['', 'It must be printable ASCII without spaces, quotes or backslashes'],
   ])('refuses %j: %s', (upstream, reason) => {
     expect(valid({ upstream })).toEqual({ valid: false, problems: [`Invalid upstream: '${upstream}'. ${reason}`] });
