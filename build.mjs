@@ -1,4 +1,5 @@
-// Bundles src/ into dist/ with esbuild; `--pack` then writes tinyproxy_amd64.charm.
+// Bundles src/ into dist/ with esbuild; `--pack` then writes one .charm per platform of
+// charmcraft.yaml: tinyproxy_amd64.charm and tinyproxy_arm64.charm.
 // Imported (by `npm run bench -- --investigate`) it builds nothing: it exports the options.
 import { realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -54,7 +55,7 @@ export async function bundle() {
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await bundle();
   if (process.argv.includes('--pack')) {
-    const { packCharm } = await import('./build/pack.mjs');
-    await packCharm({ root, outFile: 'tinyproxy_amd64.charm', distDir: 'dist' });
+    const { packAllPlatforms } = await import('./build/pack.mjs');
+    await packAllPlatforms({ root, distDir: 'dist' });
   }
 }

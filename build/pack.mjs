@@ -1,4 +1,5 @@
-// Pack the built charm into a Juju .charm file laid out like `charmcraft pack` output:
+// Pack the built charm into Juju .charm files laid out like `charmcraft pack` output, one per
+// platform of charmcraft.yaml (packAllPlatforms) or for one platform (packCharm):
 //   dispatch (0755), dist/** (0644), and metadata.yaml, config.yaml, manifest.yaml
 //   (+ actions.yaml if charmcraft.yaml has actions) generated from charmcraft.yaml.
 // Nothing else goes in: no node_modules, no sources.
@@ -55,6 +56,20 @@ export async function packCharm(/** @type {PackOptions} */ options) {
   /** @type {PackResult} */
   const result = { file: outFile, size: zip.length, entries: entries.map((e) => e.name) };
   return result;
+}
+
+/**
+ * One .charm per platform of charmcraft.yaml, `<name>_<platform>.charm` each (as `charmcraft
+ * pack` names them), in the order charmcraft.yaml lists them. The bundle is plain JavaScript, so
+ * the archives differ only in manifest.yaml's architecture; they share one start time.
+ */
+export async function packAllPlatforms(/** @type {Omit<PackOptions, 'outFile' | 'platform'>} */ options) {
+  const project = await readProject(path.resolve(options.root));
+  const startedAt = options.startedAt ?? defaultStartedAt();
+  /** @type {PackResult[]} */
+  const results = [];
+  for (const platform of Object.keys(project.platforms)) results.push(await packCharm({ ...options, platform, startedAt }));
+  return results;
 }
 
 /** charmcraft.yaml parsed, with the keys we rely on checked. */

@@ -1,6 +1,6 @@
-// build/pack.mjs: packs a .charm from a throwaway project and checks it with the real unzip.
+// build/pack.mjs: packs .charm files from a throwaway project and checks them with the real unzip.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +23,7 @@ interface PackResult {
 }
 interface PackModule {
   packCharm(options: PackOptions): Promise<PackResult>;
+  packAllPlatforms(options: Omit<PackOptions, 'outFile' | 'platform'>): Promise<PackResult[]>;
 }
 interface ZipModule {
   crc32(data: Uint8Array): number;
@@ -83,7 +84,7 @@ describe('packCharm', () => {
   it('writes a zip with exactly dispatch, dist/** and the three YAML files, and prints name and size', async () => {
     const root = fixture();
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const result = await pack.packCharm({ root, outFile: 'tinyproxy_amd64.charm', distDir: 'dist' });
+    const result = await pack.packCharm({ root, platform: 'amd64', outFile: 'tinyproxy_amd64.charm', distDir: 'dist' });
 
     const file = path.join(root, 'tinyproxy_amd64.charm');
     expect(result.file).toBe(file);
@@ -98,7 +99,7 @@ describe('packCharm', () => {
 
   it('stores dispatch as a Unix 0755 file and the rest as 0644, and unzip restores the modes', async () => {
     const root = fixture();
-    const { file } = await pack.packCharm({ root, outFile: 'x.charm', quiet: true });
+    const { file } = await pack.packCharm({ root, platform: 'amd64', outFile: 'x.charm', quiet: true });
 
     // zipinfo line: "-rwxr-xr-x  2.0 unx  1234 b- defN 80-Jan-01 00:00 dispatch"
     const lines = unzip('-Z', '-s', file).split('\n');
@@ -119,7 +120,7 @@ describe('packCharm', () => {
   it('generates metadata.yaml, config.yaml and manifest.yaml from charmcraft.yaml', async () => {
     const root = fixture();
     const startedAt = new Date('2026-01-02T03:04:05Z');
-    const { file } = await pack.packCharm({ root, outFile: 'x.charm', startedAt, quiet: true });
+    const { file } = await pack.packCharm({ root, platform: 'amd64', outFile: 'x.charm', startedAt, quiet: true });
     const read = (name: string): string => unzip('-p', file, name);
     // Parse as YAML 1.1 as well (PyYAML, Juju's go-yaml v2 heritage): '24.04' must stay a string.
     const parse = (name: string): unknown => {
@@ -164,23 +165,141 @@ describe('packCharm', () => {
   it('is deterministic: same inputs and start time give the same bytes', async () => {
     const root = fixture();
     const startedAt = new Date('2026-01-02T03:04:05Z');
-    await pack.packCharm({ root, outFile: 'a.charm', startedAt, quiet: true });
-    await pack.packCharm({ root, outFile: 'b.charm', startedAt, quiet: true });
+    await pack.packCharm({ root, platform: 'arm64', outFile: 'a.charm', startedAt, quiet: true });
+    await pack.packCharm({ root, platform: 'arm64', outFile: 'b.charm', startedAt, quiet: true });
     expect(readFileSync(path.join(root, 'a.charm')).equals(readFileSync(path.join(root, 'b.charm')))).toBe(true);
   });
 
-  it('defaults the file name to <name>_<platform>.charm', async () => {
+  it('defaults the file name to <name>_<platform>.charm, and needs a platform when there are several', async () => {
     const root = fixture();
-    const { file } = await pack.packCharm({ root, quiet: true });
-    expect(path.basename(file)).toBe('tinyproxy_amd64.charm');
+    expect(path.basename((await pack.packCharm({ root, platform: 'amd64', quiet: true })).file)).toBe('tinyproxy_amd64.charm');
+    expect(path.basename((await pack.packCharm({ root, platform: 'arm64', quiet: true })).file)).toBe('tinyproxy_arm64.charm');
+    await expect(pack.packCharm({ root, outFile: 'x.charm', quiet: true })).rejects.toThrow(/choose a platform among: amd64, arm64/);
+    await expect(pack.packCharm({ root, platform: 's390x', outFile: 'x.charm', quiet: true })).rejects.toThrow(/choose a platform/);
+    expect(existsSync(path.join(root, 'x.charm'))).toBe(false);
   });
 
   it('refuses to pack without dist/charm.cjs or without dist/', async () => {
     const root = fixture();
-    await expect(pack.packCharm({ root, distDir: 'nowhere', quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
+    await expect(pack.packCharm({ root, platform: 'amd64', distDir: 'nowhere', quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
     rmSync(path.join(root, 'dist/charm.cjs'));
-    await expect(pack.packCharm({ root, outFile: 'x.charm', quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
+    await expect(pack.packCharm({ root, platform: 'amd64', outFile: 'x.charm', quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
+    await expect(pack.packAllPlatforms({ root, quiet: true })).rejects.toThrow(/charm\.cjs is missing/);
     expect(existsSync(path.join(root, 'x.charm'))).toBe(false);
+  });
+});
+
+/** The Unix mode zipinfo shows for each entry ("-rwxr-xr-x"), and that it was made on Unix. */
+function modes(file: string): Record<string, string> {
+  // zipinfo line: "-rwxr-xr-x  2.0 unx  1234 b- defN 80-Jan-01 00:00 dispatch"
+  const out: Record<string, string> = {};
+  for (const line of unzip('-Z', '-s', file).split('\n')) {
+    const m = /^([-rwx]{10})\s+\S+\s+(\S+)\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+(\S+)$/.exec(line);
+    if (m) out[m[3] ?? ''] = `${m[1] ?? ''} ${m[2] ?? ''}`;
+  }
+  return out;
+}
+
+const expectedModes = (names: string[]): Record<string, string> =>
+  Object.fromEntries(names.map((n) => [n, n === 'dispatch' ? '-rwxr-xr-x unx' : '-rw-r--r-- unx']));
+
+/** Every entry of a .charm, as extracted by unzip. */
+const contents = (file: string): Map<string, Buffer> =>
+  new Map(unzip('-Z1', file).trim().split('\n').map((name) => [name, execFileSync('unzip', ['-p', file, name])]));
+
+/**
+ * The checks both archives must pass: the same files (dispatch 0755, the rest 0644, made on
+ * Unix), a manifest naming its own architecture and only that one, everything else identical.
+ */
+function checkArchives(files: Record<'amd64' | 'arm64', string>, expected: string[], startedAt: string): void {
+  const manifests: Record<string, Record<string, unknown>> = {};
+  for (const [arch, file] of Object.entries(files)) {
+    expect(unzip('-Z1', file).trim().split('\n'), file).toEqual(expected);
+    expect(unzip('-tq', file), file).toMatch(/No errors detected/);
+    expect(modes(file), file).toEqual(expectedModes(expected));
+    const text = unzip('-p', file, 'manifest.yaml');
+    const manifest = YAML.parse(text, { version: '1.1' }) as Record<string, unknown>;
+    expect(manifest.bases, file).toEqual([{ name: 'ubuntu', channel: '24.04', architectures: [arch] }]);
+    expect(text, file).toMatch(new RegExp(`\\n    architectures:\\n      - ${arch}\\n`));
+    expect(manifest['charmcraft-started-at'], file).toBe(startedAt);
+    manifests[arch] = manifest;
+  }
+  const [amd64, arm64] = [contents(files.amd64), contents(files.arm64)];
+  for (const name of expected.filter((n) => n !== 'manifest.yaml')) {
+    expect(arm64.get(name)?.equals(amd64.get(name) ?? Buffer.alloc(0)), `${name} differs between the archives`).toBe(true);
+  }
+  const { bases: _amdBases, ...amdRest } = manifests.amd64 ?? {};
+  const { bases: _armBases, ...armRest } = manifests.arm64 ?? {};
+  expect(armRest).toEqual(amdRest);
+  expect(String(arm64.get('manifest.yaml'))).toBe(String(amd64.get('manifest.yaml')).replace('- amd64\n', '- arm64\n'));
+}
+
+describe('packAllPlatforms', () => {
+  it("the repository's charmcraft.yaml lists amd64 and arm64, in shorthand", () => {
+    const doc = YAML.parse(readFileSync(path.join(repo, 'charmcraft.yaml'), 'utf8')) as { base: string; platforms: unknown };
+    expect(doc.base).toBe('ubuntu@24.04');
+    expect(doc.platforms).toEqual({ amd64: null, arm64: null });
+  });
+
+  it('packs tinyproxy_amd64.charm and tinyproxy_arm64.charm: same files and modes, each manifest naming its own architecture', async () => {
+    const root = fixture();
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const startedAt = new Date('2026-01-02T03:04:05Z');
+    const results = await pack.packAllPlatforms({ root, startedAt });
+
+    const files = { amd64: path.join(root, 'tinyproxy_amd64.charm'), arm64: path.join(root, 'tinyproxy_arm64.charm') };
+    expect(results.map((r) => r.file)).toEqual([files.amd64, files.arm64]);
+    for (const r of results) {
+      expect(r.entries).toEqual(EXPECTED_FILES);
+      expect(r.size).toBe(statSync(r.file).size);
+    }
+    expect(log.mock.calls.map((c) => String(c[0]))).toEqual([
+      expect.stringMatching(/tinyproxy_amd64\.charm \(\d+ bytes\)$/),
+      expect.stringMatching(/tinyproxy_arm64\.charm \(\d+ bytes\)$/),
+    ]);
+    checkArchives(files, EXPECTED_FILES, '2026-01-02T03:04:05.000Z');
+  });
+
+  it('gives both archives one start time when none is given', async () => {
+    const root = fixture();
+    const [amd64, arm64] = await pack.packAllPlatforms({ root, quiet: true });
+    const startedAt = (file: string): unknown => (YAML.parse(unzip('-p', file, 'manifest.yaml')) as Record<string, unknown>)['charmcraft-started-at'];
+    expect(startedAt(arm64?.file ?? '')).toBe(startedAt(amd64?.file ?? ''));
+  });
+
+  it("packs exactly the platforms charmcraft.yaml lists, named after each platform", async () => {
+    const root = fixture();
+    const yaml = readFileSync(path.join(root, 'charmcraft.yaml'), 'utf8').replace(/\nplatforms:\n(  \S+:\n)+/, '\nplatforms:\n  arm64:\n');
+    writeFileSync(path.join(root, 'charmcraft.yaml'), yaml);
+    const results = await pack.packAllPlatforms({ root, quiet: true });
+    expect(results.map((r) => path.basename(r.file))).toEqual(['tinyproxy_arm64.charm']);
+    expect(existsSync(path.join(root, 'tinyproxy_amd64.charm'))).toBe(false);
+    expect(YAML.parse(unzip('-p', results[0]?.file ?? '', 'manifest.yaml'))).toMatchObject({ bases: [{ architectures: ['arm64'] }] });
+  });
+});
+
+describe('npm run pack', () => {
+  it('bundles and writes both archives at the project root, the amd64 one <= 128 KiB', () => {
+    const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.pack).toBe('node build.mjs --pack');
+    // A copy of the project (build.mjs finds its root from its own location), sharing node_modules.
+    const root = mkdtempSync(path.join(tmpdir(), 'pack-run-'));
+    temps.push(root);
+    for (const name of ['build.mjs', 'build', 'src', 'charmcraft.yaml', 'dispatch', 'package.json']) {
+      cpSync(path.join(repo, name), path.join(root, name), { recursive: true });
+    }
+    symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
+
+    const out = execFileSync(process.execPath, ['build.mjs', '--pack'], { cwd: root, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1767323045' } });
+    expect(out.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Packed tinyproxy_amd64\.charm \(\d+ bytes\)$/),
+      expect.stringMatching(/^Packed tinyproxy_arm64\.charm \(\d+ bytes\)$/),
+    ]);
+    const files = { amd64: path.join(root, 'tinyproxy_amd64.charm'), arm64: path.join(root, 'tinyproxy_arm64.charm') };
+    expect(statSync(files.amd64).size).toBeLessThanOrEqual(128 * 1024);
+    // The real bundle (dist/charm.cjs, dist/lib/execa.cjs), as built, in both archives.
+    checkArchives(files, EXPECTED_FILES.filter((n) => n !== 'dist/cache/charm.cache'), '2026-01-02T03:04:05.000Z');
+    expect(execFileSync('unzip', ['-p', files.arm64, 'dist/charm.cjs']).equals(readFileSync(path.join(root, 'dist/charm.cjs')))).toBe(true);
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { charmForJuju, findCharm, whichCommand } from './lib/charm.ts';
+import { charmForJuju, debianArch, findCharm, whichCommand } from './lib/charm.ts';
 import { notBadRequest, notExamplePage, notMapped, notSilent, targetUrl } from './lib/http.ts';
 import { parseConfigOutput, parseExecOutput } from './lib/outputs.ts';
 import { readSettings } from './lib/settings.ts';
@@ -71,16 +71,41 @@ describe('readSettings', () => {
 });
 
 describe('findCharm', () => {
-  it('takes CHARM_PATH, else the single *.charm in the root, and says what to do otherwise', () => {
+  it("takes CHARM_PATH, else the single *.charm in the root, else the one for the host's architecture, and says what to do otherwise", () => {
     const root = tempDir();
+    const file = (name: string): string => path.join(root, name);
     expect(() => findCharm(root, undefined)).toThrow(/no \*\.charm in .*npm run pack/);
-    writeFileSync(path.join(root, 'tinyproxy_amd64.charm'), 'zip');
-    expect(findCharm(root, undefined)).toBe(path.join(root, 'tinyproxy_amd64.charm'));
-    expect(findCharm(root, '')).toBe(path.join(root, 'tinyproxy_amd64.charm'));
-    writeFileSync(path.join(root, 'tinyproxy_arm64.charm'), 'zip');
-    expect(() => findCharm(root, undefined)).toThrow(/several \*\.charm .*tinyproxy_amd64\.charm, tinyproxy_arm64\.charm.*CHARM_PATH/);
-    expect(findCharm(root, 'tinyproxy_arm64.charm')).toBe(path.join(root, 'tinyproxy_arm64.charm'));
+    writeFileSync(file('tinyproxy_amd64.charm'), 'zip');
+    expect(findCharm(root, undefined)).toBe(file('tinyproxy_amd64.charm'));
+    expect(findCharm(root, '')).toBe(file('tinyproxy_amd64.charm'));
+    // A single charm is taken whatever its architecture: it is the one the user built.
+    expect(findCharm(root, undefined, 'arm64')).toBe(file('tinyproxy_amd64.charm'));
+    // npm run pack writes both: the host's architecture decides.
+    writeFileSync(file('tinyproxy_arm64.charm'), 'zip');
+    expect(findCharm(root, undefined, 'amd64')).toBe(file('tinyproxy_amd64.charm'));
+    expect(findCharm(root, undefined, 'arm64')).toBe(file('tinyproxy_arm64.charm'));
+    expect(() => findCharm(root, undefined, 'riscv64')).toThrow(
+      /several \*\.charm .*\(tinyproxy_amd64\.charm, tinyproxy_arm64\.charm\), none for this host's architecture \(riscv64\).*CHARM_PATH/,
+    );
+    if (['amd64', 'arm64'].includes(debianArch())) expect(findCharm(root, undefined)).toBe(file(`tinyproxy_${debianArch()}.charm`));
+    expect(findCharm(root, 'tinyproxy_arm64.charm', 'amd64')).toBe(file('tinyproxy_arm64.charm'));
+    expect(findCharm(root, file('tinyproxy_amd64.charm'), 'arm64')).toBe(file('tinyproxy_amd64.charm'));
     expect(() => findCharm(root, 'missing.charm')).toThrow('CHARM_PATH=missing.charm: no such file');
+    // Only a name ending in _<arch>.charm counts: an archive merely mentioning the architecture does not.
+    writeFileSync(file('tinyproxy_arm64.charm.charm'), 'zip');
+    writeFileSync(file('amd64-notes_x.charm'), 'zip');
+    expect(findCharm(root, undefined, 'amd64')).toBe(file('tinyproxy_amd64.charm'));
+    writeFileSync(file('old_amd64.charm'), 'zip');
+    expect(() => findCharm(root, undefined, 'amd64')).toThrow(/more than one for this host's architecture \(amd64\)/);
+  });
+
+  it("names the host's architecture the way Debian and charm file names do", () => {
+    expect(debianArch('x64')).toBe('amd64');
+    expect(debianArch('arm64')).toBe('arm64');
+    expect(debianArch('ppc64')).toBe('ppc64el');
+    expect(debianArch('s390x')).toBe('s390x');
+    expect(debianArch('riscv64')).toBe('riscv64');
+    expect(debianArch()).toBe(debianArch(process.arch));
   });
 
   it('copies the charm under ~/snap/juju/common for a snap juju, and leaves it alone otherwise', () => {

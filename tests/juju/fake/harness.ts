@@ -22,7 +22,7 @@ export interface FakeJuju {
 }
 
 interface PackModule {
-  packCharm(options: { root: string; outFile: string; quiet: boolean }): Promise<{ file: string }>;
+  packCharm(options: { root: string; platform: string; outFile: string; quiet: boolean }): Promise<{ file: string }>;
 }
 
 /** Prepares a fake juju whose steps are `stepMs` apart. */
@@ -35,7 +35,7 @@ export async function prepareFakeJuju(stepMs: number): Promise<FakeJuju> {
   writeFileSync(path.join(project, 'dist', 'charm.cjs'), '// stand-in bundle: the fake juju never runs hooks\n');
   // A plain .mjs module without types: loaded by URL, its shape described by PackModule.
   const pack = (await import(pathToFileURL(path.join(REPO, 'build', 'pack.mjs')).href)) as PackModule;
-  const { file: charm } = await pack.packCharm({ root: project, outFile: 'tinyproxy_amd64.charm', quiet: true });
+  const { file: charm } = await pack.packCharm({ root: project, platform: 'amd64', outFile: 'tinyproxy_amd64.charm', quiet: true });
   const stateDir = path.join(root, 'state');
   mkdirSync(path.join(root, 'home'));
   const env = {

@@ -2,8 +2,18 @@
 import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** `$CHARM_PATH` if set (relative to `root`), else the single `*.charm` in `root`; throws with what to do otherwise. */
-export function findCharm(root: string, charmPath: string | undefined): string {
+/** Node's `process.arch` names that differ from Debian's (which charm file names and Juju use). */
+const DEBIAN_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', ppc64: 'ppc64el', ia32: 'i386', arm: 'armhf' };
+
+/** Debian's name for a Node architecture: x64 -> amd64, arm64 -> arm64. */
+export const debianArch = (nodeArch: string = process.arch): string => DEBIAN_ARCH[nodeArch] ?? nodeArch;
+
+/**
+ * `$CHARM_PATH` if set (relative to `root`), else the single `*.charm` in `root`, else (`npm run
+ * pack` writes one per platform) the `*_<hostArch>.charm` among them, as the machines of a local
+ * LXD cloud share the host's architecture; throws with what to do otherwise.
+ */
+export function findCharm(root: string, charmPath: string | undefined, hostArch: string = debianArch()): string {
   if (charmPath !== undefined && charmPath !== '') {
     const file = path.resolve(root, charmPath);
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new Error(`CHARM_PATH=${charmPath}: no such file`);
@@ -11,8 +21,10 @@ export function findCharm(root: string, charmPath: string | undefined): string {
   }
   const charms = readdirSync(root).filter((name) => name.endsWith('.charm')).sort();
   if (charms.length === 0) throw new Error(`no *.charm in ${root}: build one with \`npm run pack\` (or set CHARM_PATH)`);
-  if (charms.length > 1) throw new Error(`several *.charm in ${root} (${charms.join(', ')}): set CHARM_PATH to the one to test`);
-  return path.join(root, charms[0] ?? '');
+  if (charms.length === 1) return path.join(root, charms[0] ?? '');
+  const forHost = charms.filter((name) => name.endsWith(`_${hostArch}.charm`));
+  if (forHost.length === 1) return path.join(root, forHost[0] ?? '');
+  throw new Error(`several *.charm in ${root} (${charms.join(', ')}), ${forHost.length === 0 ? 'none' : 'more than one'} for this host's architecture (${hostArch}): set CHARM_PATH to the one to test`);
 }
 
 /** Where `command` resolves on `searchPath` (a PATH value), or undefined. */

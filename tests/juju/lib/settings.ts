@@ -2,7 +2,7 @@
 
 /** How the suite runs, from the environment. */
 export interface SuiteSettings {
-  /** `CHARM_PATH`: the .charm to deploy (default: the single *.charm at the repository root). */
+  /** `CHARM_PATH`: the .charm to deploy (default: the single *.charm at the repository root, or the one for the host's architecture). */
   readonly charmPath: string | undefined;
   /** `KEEP_MODEL=1`: do not destroy the model at the end (its name is printed). */
   readonly keepModel: boolean;
