@@ -7,7 +7,7 @@ import type { HookRun } from './fixture.ts';
 
 /** The hook's output, for assertion messages. */
 export const explain = (r: HookRun): string =>
-  `${r.event} exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n--- stderr\n${r.stderr}\n--- juju-log\n${
+  `${r.event} exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}${r.failed && r.exitCode === 0 ? ' (commit dropped: a failed hook)' : ''}\n--- stderr\n${r.stderr}\n--- juju-log\n${
     r.logs.map((l) => `${l.level} ${l.message}`).join('\n')}\n--- calls\n${
     r.calls.map((c) => `${c.tool} ${JSON.stringify(c.args).slice(0, 300)}`).join('\n')}`;
 

@@ -34,6 +34,8 @@ export interface HookOptions {
   readonly unit?: SimUnit;
   /** Extra environment for dispatch. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Juju fails the commit after dispatch exits 0: the port changes are dropped, the hook counts as failed. */
+  readonly dropCommit?: boolean;
 }
 
 export interface FaultFixture {
@@ -133,6 +135,7 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
         ...(options.root ? {} : { wrap: network.wrap }),
         env: { PATH: path, ...options.env },
         timeoutMs: 240_000,
+        ...(options.dropCommit ? { dropCommit: true } : {}),
       });
       return { ...result, event, logs: unit.logs().slice(logsBefore) };
     },

@@ -2,7 +2,7 @@
 // trigger fires (inotify on the file the charm is about to change), as a crash or an OOM kill would.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, statSync, watch } from 'node:fs';
+import { existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type Call, type SimUnit } from '../harness/juju-sim.ts';
 import { killGroup } from '../harness/process.ts';
@@ -94,6 +94,30 @@ export async function runHookKilledWhen(unit: SimUnit, event: string, wrap: read
   if (exitCode === 0) commitPendingPorts(unit.stateDir);
   else discardPendingPorts(unit.stateDir);
   return { killed, exitCode, signal, stderr, calls: readCalls(unit.stateDir, first) };
+}
+
+/**
+ * Fires when the hook's `open-port` (or `close-port`) request has reached juju-sim: its pending
+ * port changes (the state dir's pending-ports, appended by the tool before it exits) hold one.
+ */
+export function whenPortRequested(stateDir: string, op: 'open' | 'close' = 'open'): KillTrigger {
+  const pending = join(stateDir, 'pending-ports');
+  const requested = (): boolean => {
+    try {
+      return readFileSync(pending, 'utf8').split('\n').some((line) => line.startsWith(`${op} `));
+    } catch {
+      return false;
+    }
+  };
+  return {
+    describe: `${op}-port requested (${pending})`,
+    arm(fire) {
+      const watcher = watch(stateDir, (_event, name) => {
+        if (name === 'pending-ports' && requested()) fire();
+      });
+      return () => watcher.close();
+    },
+  };
 }
 
 /** Fires when a file whose name starts with `prefix` appears in `dir` (the charm's temp file, before its rename). */

@@ -319,6 +319,21 @@ hooks/failing)
   status-set blocked -- "about to fail"
   exit 3
   ;;
+hooks/status-fails)
+  close-port 8000/tcp
+  open-port 9000/tcp
+  status-set bogus -- "the final status-set fails" || exit $?
+  ;;
+hooks/killed)
+  close-port 8000/tcp
+  open-port 9000/tcp
+  kill -s KILL 0
+  ;;
+hooks/hangs)
+  close-port 8000/tcp
+  open-port 9000/tcp
+  sleep 30
+  ;;
 hooks/daemon)
   sleep 5 &
   echo $! > "$JUJU_CHARM_DIR/daemon.pid"
@@ -392,14 +407,54 @@ describe('SimUnit.runHook', () => {
 
   it('commits ports after exit 0 and discards them after a failure', async () => {
     const start = await unit.runHook('start');
-    expect(start.exitCode).toBe(0);
+    expect(start).toMatchObject({ exitCode: 0, failed: false });
     expect(readFileSync(join(charmDir, 'during.out'), 'utf8')).toBe('[]\n');
     expect(unit.openedPorts()).toEqual(['8000/tcp']);
     const failing = await unit.runHook('failing');
-    expect(failing.exitCode).toBe(3);
+    expect(failing).toMatchObject({ exitCode: 3, failed: true });
     expect(unit.openedPorts()).toEqual(['8000/tcp']);
     expect(unit.pendingPorts()).toEqual([]);
     expect(unit.status()).toEqual({ status: 'blocked', message: 'about to fail' });
+  });
+
+  it.each([
+    ['whose final status-set fails', 'status-fails', {}, { exitCode: 2, signal: null, timedOut: false }],
+    ['killed by SIGKILL (its whole process group)', 'killed', {}, { exitCode: 137, signal: 'SIGKILL', timedOut: false }],
+    ['killed at its timeout', 'hangs', { timeoutMs: 300 }, { exitCode: 137, signal: 'SIGKILL', timedOut: true }],
+  ])('drops the port changes of a hook %s', async (_label, event, options, outcome) => {
+    await unit.runHook('start');
+    const r = await unit.runHook(event, options);
+    expect(r).toMatchObject({ ...outcome, failed: true });
+    expect(r.calls.map((c) => c.tool)).toEqual(expect.arrayContaining(['close-port', 'open-port']));
+    expect(unit.openedPorts()).toEqual(['8000/tcp']);
+    expect(unit.pendingPorts()).toEqual([]);
+    expect((await unit.runHook('config-changed')).failed).toBe(false);
+    expect(unit.openedPorts()).toEqual(['8000/tcp']);
+  });
+
+  it('drops the port changes of a hook that exits 0 when dropCommit is set, and reports it failed', async () => {
+    const dropped = await unit.runHook('start', { dropCommit: true });
+    expect(dropped).toMatchObject({ exitCode: 0, signal: null, failed: true });
+    expect(dropped.calls.map((c) => c.tool)).toEqual(['open-port', 'opened-ports', 'status-set']);
+    expect(unit.openedPorts()).toEqual([]);
+    expect(unit.pendingPorts()).toEqual([]);
+    // status-set takes effect at once, not at commit.
+    expect(unit.status()).toEqual({ status: 'active', message: '' });
+    const retried = await unit.runHook('start');
+    expect(retried).toMatchObject({ exitCode: 0, failed: false });
+    expect(unit.openedPorts()).toEqual(['8000/tcp']);
+    const failing = await unit.runHook('failing', { dropCommit: true });
+    expect(failing).toMatchObject({ exitCode: 3, failed: true });
+    expect(unit.openedPorts()).toEqual(['8000/tcp']);
+    expect(await unit.runHook('config-changed', { dropCommit: false })).toMatchObject({ exitCode: 0, failed: false });
+  });
+
+  it('does not commit port requests left over from before the hook', async () => {
+    expect((await runSimTool(unit.stateDir, 'open-port', ['7000/tcp'])).exitCode).toBe(0);
+    expect(unit.pendingPorts()).toEqual([{ op: 'open', range: '7000/tcp' }]);
+    expect((await unit.runHook('config-changed')).failed).toBe(false);
+    expect(unit.openedPorts()).toEqual([]);
+    expect(unit.pendingPorts()).toEqual([]);
   });
 
   it('serves config defaults from config.yaml plus set values, and resets', async () => {

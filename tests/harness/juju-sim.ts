@@ -75,6 +75,12 @@ export interface RunHookOptions {
   timeoutMs?: number;
   /** Extra environment variables (e.g. JUJU_DEBUG), added to the Juju-like set. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * Juju fails to commit the hook's changes although dispatch exited 0 (juju/juju's uniter:
+   * a failed Flush counts as a failed hook): its port changes are dropped and the result says
+   * `failed`. status-set and application-version-set took effect at once and stay.
+   */
+  dropCommit?: boolean;
 }
 
 /** What one hook run did. */
@@ -83,6 +89,11 @@ export interface HookResult extends CommandResult {
   calls: Call[];
   /** The exact environment dispatch was given. */
   env: Readonly<Record<string, string>>;
+  /**
+   * Juju counts the hook as failed: dispatch exited non-zero or was killed (a signal, the
+   * timeout), or its commit was dropped (dropCommit, exitCode 0). Its port changes were dropped.
+   */
+  failed: boolean;
 }
 
 /** A simulated unit of a deployed charm. */
@@ -100,7 +111,10 @@ export interface SimUnit {
   config(): ConfigMap;
   /** Sets the is-leader answer. */
   setLeader(leader: boolean): void;
-  /** Runs dispatch for a hook (JUJU_DISPATCH_PATH=hooks/<event>); commits ports on exit 0. */
+  /**
+   * Runs dispatch for a hook (JUJU_DISPATCH_PATH=hooks/<event>). Its open-port/close-port
+   * requests are committed only when it exits 0 and options.dropCommit is not set, else dropped.
+   */
   runHook(event: string, options?: RunHookOptions): Promise<HookResult>;
   /** Runs dispatch for an action (JUJU_DISPATCH_PATH=actions/<name>). */
   runAction(name: string, options?: RunHookOptions): Promise<HookResult>;
@@ -112,7 +126,7 @@ export interface SimUnit {
   workloadVersion(): string;
   /** Committed opened ports, e.g. ['8000/tcp']. */
   openedPorts(): string[];
-  /** Uncommitted port requests (empty after every runHook). */
+  /** Uncommitted port requests (empty before and after every runHook). */
   pendingPorts(): PendingPort[];
   /** All juju-log records so far. */
   logs(): LogEntry[];
@@ -236,12 +250,22 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
     const first = nextCallIndex(stateDir);
     const argv = [...(opts.wrap ?? []), join(seen.charmDir, 'dispatch')];
     const timeoutMs = opts.timeoutMs ?? 600_000;
-    const result = machine
-      ? await machine.exec(argv, { cwd: seen.charmDir, env, timeoutMs })
-      : await runCommand(argv, { cwd: charmDir, env, timeoutMs });
-    if (result.exitCode === 0) commitPendingPorts(stateDir);
-    else discardPendingPorts(stateDir);
-    return { ...result, calls: readCalls(stateDir, first), env };
+    // Every hook starts with no pending port changes (requests left by a run that threw are not its own).
+    discardPendingPorts(stateDir);
+    let result: CommandResult;
+    try {
+      result = machine
+        ? await machine.exec(argv, { cwd: seen.charmDir, env, timeoutMs })
+        : await runCommand(argv, { cwd: charmDir, env, timeoutMs });
+    } catch (error) {
+      discardPendingPorts(stateDir);
+      throw error;
+    }
+    // A signal or the timeout gives a non-zero exitCode (128 + the signal number).
+    const failed = result.exitCode !== 0 || result.signal !== null || opts.dropCommit === true;
+    if (failed) discardPendingPorts(stateDir);
+    else commitPendingPorts(stateDir);
+    return { ...result, calls: readCalls(stateDir, first), env, failed };
   };
 
   return {
