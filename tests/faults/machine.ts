@@ -36,3 +36,7 @@ export const RELOAD_LOG = 'Config changed while tinyproxy is running. Updating t
 export const START_LOG_PREFIX = 'Starting tinyproxy; ';
 /** What update-status logs (WARNING) when it restarts a tinyproxy that died. */
 export const RESTART_WARNING_PREFIX = 'tinyproxy should be running but is not';
+
+/** The blocked status while another process (a node holder, named by its pid) listens on `port`. */
+export const heldBy = (port: number, pid: number | undefined): StatusInfo =>
+  blocked(`Port ${port} is in use by node (pid ${pid}); stop it or choose another server-port`);

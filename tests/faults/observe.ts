@@ -74,7 +74,8 @@ export interface EndState {
   readonly ports: string[];
   readonly config: string | undefined;
   readonly pids: number[];
-  readonly unitState: string | undefined;
+  /** What the charm remembers that changes what it does (not the memo of a confirmed port). */
+  readonly shouldRun: unknown;
   readonly version: string;
   readonly events: DaemonEvents;
 }
@@ -85,7 +86,7 @@ export function endState(unit: SimUnit): EndState {
     ports: unit.openedPorts(),
     config: configBytes()?.toString('base64'),
     pids: charmTinyproxyPids(),
-    unitState: unitStateText(unit.charmDir),
+    shouldRun: (JSON.parse(unitStateText(unit.charmDir) ?? '{}') as { shouldRun?: unknown }).shouldRun,
     version: unit.workloadVersion(),
     events: daemonEvents(),
   };

@@ -26,7 +26,10 @@ async function expectConverged(f: FaultFixture, unit: SimUnit, slug: string): Pr
   await expectServed(f.net, slug);
   const pids = charmTinyproxyPids();
   expect(pids, 'exactly one tinyproxy').toHaveLength(1);
-  expect(JSON.parse(unitStateText(f.charmDir) ?? '{}')).toEqual({ shouldRun: true, openedPort: 8000 });
+  // The port is remembered only once a later hook saw it committed.
+  const state = JSON.parse(unitStateText(f.charmDir) ?? '{}') as { shouldRun?: boolean; openedPort?: number };
+  expect(state.shouldRun).toBe(true);
+  expect([undefined, 8000]).toContain(state.openedPort);
   expectUnprivileged(pids[0] as number);
   expectFilesSafe(f);
   await expectNoForwardProxy(f.net);
