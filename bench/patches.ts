@@ -82,30 +82,38 @@ export const scanAll = patchSource('scan-all', DIRECT_TS, [[FIND_BODY, 'const fi
 
 /** isRunning asks the daemon every time instead of once per hook. */
 export const noMemo = patchSource('no-memo', /[/\\]src[/\\]workload[/\\]tinyproxy\.ts$/, [[
-  'isRunning: async () => (runningCache ??= (await daemon.mainPid()) !== undefined),',
-  'isRunning: async () => (runningCache = (await daemon.mainPid()) !== undefined),',
+  'pidCache ??= (await daemon.mainPid()) ?? null;',
+  'pidCache = (await daemon.mainPid()) ?? null;',
 ]]);
 
-/** No serving probe: servesConfig answers yes without asking tinyproxy (what the probe costs). */
-export const noProbe = patchSource('no-probe', /[/\\]src[/\\]workload[/\\]tinyproxy\.ts$/, [[
-  'servesCache = served !== undefined && (await mapsPath(served.port, served.slug));',
-  'servesCache = served !== undefined;',
+/**
+ * The serving check trusted instead of made: a running tinyproxy counts as serving, with no
+ * look at /proc/net, the process state or an HTTP probe (what the honest check costs).
+ */
+export const trustedCheck = patchSource('trusted-check', /[/\\]src[/\\]workload[/\\]serving\.ts$/, [[
+  /export async function checkServing\([\s\S]*$/,
+  `export async function checkServing(pid: number | undefined, _expected: Served): Promise<ServingCheck> {
+  return pid === undefined ? { state: 'stopped' } : { state: 'serving' };
+}
+`,
 ]]);
 
 /** The serving probe through node:http instead of raw HTTP over node:net. */
 export const httpProbe = patchSource('http-probe', /[/\\]src[/\\]workload[/\\]wait\.ts$/, [
   ["import { connect } from 'node:net';", "import { connect } from 'node:net';\nimport { request } from 'node:http';"],
-  [/export function mapsPath\([\s\S]*$/, `export function mapsPath(port: number, slug: string, timeoutMs = 1000): Promise<boolean> {
+  [/export function probeMapping\([\s\S]*$/, `export function probeMapping(port: number, slug: string, timeoutMs = 1000): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: \`/\${slug}\`, agent: false, timeout: timeoutMs, headers: { Host: 'localhost' } }, (res) => {
       res.resume();
-      resolve(res.statusCode === 301 && res.headers.location === \`/\${slug}/\`);
+      resolve(res.statusCode === 301 && res.headers.location === \`/\${slug}/\` ? 'maps' : 'other');
     });
     req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve('silent'));
     req.end();
   });
 }
+
+export const mapsPath = async (port: number, slug: string): Promise<boolean> => (await probeMapping(port, slug)) === 'maps';
 `],
 ]);
 

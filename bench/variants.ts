@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import {
-  CODE_CACHE_BOOT, EXEC_LINE, httpProbe, noMemo, noProbe, patchDispatch, scanAll, scanByName, withoutExeca, withoutZod,
+  CODE_CACHE_BOOT, EXEC_LINE, httpProbe, noMemo, patchDispatch, trustedCheck, scanAll, scanByName, withoutExeca, withoutZod,
 } from './patches.ts';
 import { copyCharm, fileSizes } from './rig.ts';
 
@@ -125,11 +125,11 @@ export async function buildVariants(root: string, charmDir: string): Promise<{ v
     shipped(dir, { plugins: [noMemo] }));
   await add({ key: 'http-probe', label: 'serving probe through node:http instead of raw HTTP over node:net', group: 'decision', hooks: STARTUP }, (dir) =>
     shipped(dir, { plugins: [httpProbe] }));
-  await add({ key: 'no-probe', label: 'no serving probe: servesConfig answers yes without connecting to tinyproxy', group: 'decision', hooks: STARTUP }, (dir) =>
-    shipped(dir, { plugins: [noProbe] }));
+  await add({ key: 'no-probe', label: 'the serving check trusted: a running tinyproxy counts as serving (no /proc/net, no process state, no probe)', group: 'decision', hooks: STARTUP }, (dir) =>
+    shipped(dir, { plugins: [trustedCheck] }));
   await add({ key: 'no-remember', label: 'dispatch without the remembered runtime: `command -v node`, `node --version`, link, every hook', group: 'decision', hooks: ['update-status'] }, async (dir) => {
     await shipped(dir);
-    patchDispatch(dir, 'elif [ -f "$verified" ] && [ -x "$verified" ]; then', 'elif false; then');
+    patchDispatch(dir, 'elif [ -L "$verified" ] && [ -f "$verified" ] && [ -x "$verified" ]; then', 'elif false; then');
   });
   await add({ key: 'ca-certs', label: 'dispatch keeps an inherited NODE_EXTRA_CA_CERTS (the system bundle)', group: 'decision', hooks: ['update-status'] }, async (dir) => {
     if (!existsSync('/etc/ssl/certs/ca-certificates.crt')) throw new Error('no /etc/ssl/certs/ca-certificates.crt');
