@@ -1,103 +1,13 @@
 // The packed charm on a booted systemd machine, driven the way Juju drives it: dispatch with
 // Juju-like hook tools, Node installed by dispatch itself, tinyproxy supervised by systemd.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimUnit, type HookResult, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
+import { expect, it } from 'vitest';
 import { httpGet } from '../support/http.ts';
-import { bootMachine, checkPrerequisites, ensureRootfs, type Machine } from './container.ts';
+import { ACTIVE, describeCharmMachine, poll, UNIT, UPSTREAM_PORT, WAITING_INSTALL, WAITING_START } from './charm-fixture.ts';
 import { runLoad } from './load.ts';
 
-const REPO = fileURLToPath(new URL('../..', import.meta.url));
-const CHARM_DIR = '/var/lib/juju/agents/unit-tinyproxy-0/charm';
-const SIM_DIR = '/opt/juju-sim';
-const UNIT = 'tinyproxy.service';
-const ACTIVE: StatusInfo = { status: 'active', message: '' };
-const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
-const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
-// The machine shares the host's network: its www.example.com is this upstream on the host's loopback.
-const UPSTREAM_PORT = 80;
-
-const prereq = await checkPrerequisites();
-if (!prereq.ok && process.env.CI === 'true') {
-  describe('charm on a systemd machine', () => {
-    it('prerequisites', () => {
-      throw new Error(`the machine suite cannot run in CI: ${prereq.reason}`);
-    });
-  });
-} else if (!prereq.ok) {
-  console.warn(`[machine] skipping the charm machine suite: ${prereq.reason}`);
-}
-
-const poll = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> => {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (await check()) return Date.now() - start;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-};
-
-describe.runIf(prereq.ok)('charm on a systemd machine', () => {
-  let machine: Machine | undefined;
-  let unit: SimUnit | undefined;
-  let upstream: Server | undefined;
-
-  const m = (): Machine => machine ?? (() => { throw new Error('no machine'); })();
-  const sim = (): SimUnit => unit ?? (() => { throw new Error('no unit'); })();
-  const sh = async (...argv: string[]): Promise<string> => (await m().run(argv)).trim();
-  const show = async (property: string): Promise<string> => sh('systemctl', 'show', '--property', property, '--value', UNIT);
-  const serves = async (slug: string): Promise<boolean> => {
-    const r = await httpGet(8000, `/${slug}/`);
-    return 'status' in r && r.status === 200 && r.body.includes('UPSTREAM-OK');
-  };
-
-  const hook = async (event: string, expected: StatusInfo): Promise<HookResult> => {
-    const r = await sim().runHook(event, { timeoutMs: 300_000 });
-    const explain = `${event} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-    expect(r.exitCode, explain).toBe(0);
-    expect(sim().status(), explain).toEqual(expected);
-    return r;
-  };
-
-  beforeAll(async () => {
-    const rootfs = await ensureRootfs({ timeoutMs: 240_000 });
-    execFileSync('npm', ['run', 'pack'], { cwd: REPO, stdio: 'ignore' });
-    upstream = createServer((req, res) => res.end(`UPSTREAM-OK path=${req.url}\n`));
-    await new Promise<void>((resolve, reject) => {
-      upstream?.once('error', (error) => reject(new Error(`the machine suite needs 127.0.0.1:${UPSTREAM_PORT} for its upstream: ${error.message}`)));
-      upstream?.listen(UPSTREAM_PORT, '127.0.0.1', resolve);
-    });
-    machine = await bootMachine({ rootfs: rootfs.dir, name: 'tp-charm' });
-    const root = machine.rootDir;
-    mkdirSync(join(root, CHARM_DIR), { recursive: true });
-    execFileSync('unzip', ['-q', join(REPO, 'tinyproxy_amd64.charm'), '-d', join(root, CHARM_DIR)]);
-    await machine.copyIn(join(REPO, 'tests/juju-sim'), SIM_DIR);
-    await machine.writeFile('/etc/hosts', '127.0.0.1\tlocalhost tp-charm\n127.0.0.1\twww.example.com\n::1\tlocalhost ip6-localhost ip6-loopback\n');
-    const booted = machine;
-    unit = await createSimUnit({
-      charmDir: join(root, CHARM_DIR),
-      stateDir: join(root, 'var/lib/juju-sim'),
-      machine: {
-        root,
-        simBinDir: `${SIM_DIR}/bin`,
-        async exec(argv, { cwd, env, timeoutMs }) {
-          const started = Date.now();
-          const r = await booted.exec(argv, { cwd, env, timeoutMs });
-          return { ...r, exitCode: r.exitCode ?? 128, durationMs: Date.now() - started, timedOut: false, stdioHeldOpen: false };
-        },
-      },
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    await machine?.destroy();
-    await new Promise((resolve) => (upstream ? upstream.close(resolve) : resolve(undefined)));
-  }, 120_000);
-
+describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, unit: sim, sh, show, serves, hook }) => {
   it('install: dispatch installs Node from the archive, the charm installs tinyproxy and its service', async () => {
     expect((await m().exec(['sh', '-c', 'command -v node'])).exitCode, 'the machine starts without Node').not.toBe(0);
     const r = await hook('install', WAITING_START);
