@@ -1,23 +1,56 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { findProcesses, socketInodes, type ProcessInfo } from './procfs.ts';
 
 const TCP_LISTEN = '0A';
+const TCP_SYN_RECV = '03';
+const TABLE_READ_MAX = 4 * 1024 * 1024;
+
+/**
+ * The listening-socket lines of /proc/net/tcp or tcp6, split into fields. The kernel lists its
+ * listening hash before the established one, so reading stops at the first line in another
+ * state: a proxy with thousands of open or TIME_WAIT connections costs a page, not the table.
+ */
+function* listeningLines(table: string): Generator<readonly string[]> {
+  let fd: number;
+  try {
+    fd = openSync(table, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const buffer = Buffer.alloc(16 * 1024);
+    let pending = '';
+    let header = true;
+    for (let total = 0; total < TABLE_READ_MAX; ) {
+      const length = readSync(fd, buffer, 0, buffer.length, null);
+      if (length === 0) return;
+      total += length;
+      const lines = (pending + buffer.toString('latin1', 0, length)).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (header) {
+          header = false;
+          continue;
+        }
+        const fields = line.trim().split(/\s+/);
+        // Old kernels list a listener's pending connections (SYN_RECV) right after it.
+        if (fields[3] === TCP_SYN_RECV) continue;
+        if (fields[3] !== TCP_LISTEN) return;
+        yield fields;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Inodes of TCP sockets listening on `port` in this network namespace (IPv4 and IPv6). */
 export function listeningInodes(port: number): Set<string> {
   const inodes = new Set<string>();
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const local = fields[1];
-      if (local?.endsWith(`:${hexPort}`) && fields[3] === TCP_LISTEN && fields[9]) inodes.add(fields[9]);
+    for (const fields of listeningLines(table)) {
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[9]) inodes.add(fields[9]);
     }
   }
   return inodes;
