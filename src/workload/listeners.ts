@@ -45,10 +45,10 @@ function* listeningLines(table: string): Generator<readonly string[]> {
 }
 
 /** Inodes of TCP sockets listening on `port` in this network namespace (IPv4 and IPv6). */
-export function listeningInodes(port: number): Set<string> {
+export function listeningInodes(port: number, tables: readonly string[] = ['/proc/net/tcp', '/proc/net/tcp6']): Set<string> {
   const inodes = new Set<string>();
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+  for (const table of tables) {
     for (const fields of listeningLines(table)) {
       if (fields[1]?.endsWith(`:${hexPort}`) && fields[9]) inodes.add(fields[9]);
     }
