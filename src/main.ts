@@ -9,10 +9,10 @@ import { createWorkload } from './workload/create.ts';
 const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ');
 
 /** Logs an uncaught error as ops does (juju-log ERROR with the stack) and prints one clear line. */
-function reportFailure(tools: HookTools, hook: string, error: unknown): void {
+async function reportFailure(tools: HookTools, hook: string, error: unknown): Promise<void> {
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
   try {
-    tools.log('ERROR', `Uncaught exception while in charm code:\n${stack}`);
+    await tools.log('ERROR', `Uncaught exception while in charm code:\n${stack}`);
   } catch {
     // juju-log itself failed: stderr still reaches the unit log.
   }
@@ -26,12 +26,18 @@ async function main(): Promise<number> {
   try {
     const juju = contextFromEnv(process.env, process.cwd());
     hook = juju.event.name;
-    const config = parseCharmConfig(tools.configGet());
-    const state = fileStateStore(juju.charmDir, (problem) => tools.log('WARNING', problem));
-    await runCharm(juju.event, { tools, workload: createWorkload(), config, state });
+    const workload = createWorkload();
+    // The serving probe waits on tinyproxy, config-get on Juju: let them overlap.
+    workload.startCheck();
+    const config = parseCharmConfig(await tools.configGet());
+    const damaged: string[] = [];
+    const state = fileStateStore(juju.charmDir, (problem) => damaged.push(problem));
+    state.load();
+    for (const problem of damaged) await tools.log('WARNING', problem);
+    await runCharm(juju.event, { tools, workload, config, state });
     return 0;
   } catch (error) {
-    reportFailure(tools, hook, error);
+    await reportFailure(tools, hook, error);
     return 1;
   }
 }

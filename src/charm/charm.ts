@@ -29,7 +29,7 @@ export async function runCharm(event: JujuEvent, context: CharmContext): Promise
   );
   try {
     const status = await collectStatus(context);
-    context.tools.statusSet(status.name, status.message);
+    await context.tools.statusSet(status.name, status.message);
   } catch (statusError) {
     if (!outcome) throw statusError;
   }

@@ -11,9 +11,9 @@ const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void =>
 /** install: install tinyproxy (idempotent, so a retried hook finishes the job) and report its version. */
 export async function install(context: CharmContext): Promise<void> {
   const { tools, workload } = context;
-  if (!workload.isInstalled()) tools.log('INFO', `Installing tinyproxy; ${modeMessage(context)}`);
+  if (!workload.isInstalled()) await tools.log('INFO', `Installing tinyproxy; ${modeMessage(context)}`);
   await workload.install();
-  tools.applicationVersionSet(await workload.version());
+  await tools.applicationVersionSet(await workload.version());
 }
 
 /**
@@ -25,20 +25,20 @@ async function repair(context: CharmContext, { port, slug }: Served, found: Serv
   const { tools, workload } = context;
   if (found.state === 'faulty' && found.fault !== 'unmapped') {
     const why = found.fault === 'not-listening' ? 'a reload does not rebind' : found.reason;
-    tools.log(found.fault === 'unresponsive' ? 'WARNING' : 'INFO', `Restarting tinyproxy to serve /${slug}/ on port ${port} (${why})`);
+    await tools.log(found.fault === 'unresponsive' ? 'WARNING' : 'INFO', `Restarting tinyproxy to serve /${slug}/ on port ${port} (${why})`);
     await workload.restart();
     return;
   }
   if (found.state !== 'faulty' && !fileChanged) return;
-  tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
+  await tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
   const outcome = await workload.reload();
   if (outcome.crashed) {
-    tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'starting it again' : `it runs again as pid ${outcome.pidAfter}`}`);
+    await tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'starting it again' : `it runs again as pid ${outcome.pidAfter}`}`);
   }
   const after = await workload.check({ port, slug });
   if (after.state === 'stopped') await workload.start();
   else if (after.state === 'faulty') {
-    tools.log('WARNING', `tinyproxy did not serve /${slug}/ after a reload (${after.reason}): restarting it`);
+    await tools.log('WARNING', `tinyproxy did not serve /${slug}/ after a reload (${after.reason}): restarting it`);
     await workload.restart();
   }
 }
@@ -58,12 +58,12 @@ async function reconcile(context: CharmContext, startIfStopped: boolean): Promis
     const changed = workload.ensureConfig(config.config);
     if (found.state !== 'stopped') await repair(context, config.config, found, changed);
     else if (startIfStopped) {
-      tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
+      await tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
       await workload.start();
     }
   }
   const port = (await workload.isRunning()) ? workload.configuredPort() : undefined;
-  if (port !== undefined) syncPorts(context, port);
+  if (port !== undefined) await syncPorts(context, port);
 }
 
 /** start, config-changed: reconcile, starting tinyproxy if needed, as the tutorial does. */
@@ -90,7 +90,7 @@ export async function converge(context: CharmContext): Promise<void> {
   if (!workload.isInstalled()) return;
   const running = await workload.isRunning();
   if (!shouldRun && !running) return;
-  if (!running) context.tools.log('WARNING', 'tinyproxy should be running but is not (it died or was killed): starting it again');
+  if (!running) await context.tools.log('WARNING', 'tinyproxy should be running but is not (it died or was killed): starting it again');
   await reconcile(context, shouldRun);
 }
 

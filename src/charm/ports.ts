@@ -7,9 +7,9 @@ import { updateState } from './unit-state.ts';
  * what `opened-ports` (committed ports) showed: a hook that opens or closes a port leaves that
  * unconfirmed, and the next hook looks again. Once confirmed, a steady hook asks Juju nothing.
  */
-export function syncPorts({ tools, state }: CharmContext, port: number): void {
+export async function syncPorts({ tools, state }: CharmContext, port: number): Promise<void> {
   if (state.load().openedPort === port) return;
-  const opened = tools.openedPorts();
+  const opened = await tools.openedPorts();
   const wanted = (p: { port: number; protocol: string }): boolean => p.port === port && p.protocol === 'tcp';
   const stale = opened.filter((p) => !wanted(p));
   const missing = !opened.some(wanted);
@@ -18,6 +18,6 @@ export function syncPorts({ tools, state }: CharmContext, port: number): void {
     return;
   }
   updateState(state, { openedPort: undefined });
-  for (const p of stale) tools.closePort(p);
-  if (missing) tools.openPort({ port, protocol: 'tcp' });
+  for (const p of stale) await tools.closePort(p);
+  if (missing) await tools.openPort({ port, protocol: 'tcp' });
 }

@@ -6,13 +6,13 @@ import type { ToolRunner } from './run.ts';
 
 /** Everything the charm asks of Juju, as one injectable boundary. */
 export interface HookTools {
-  configGet(): RawConfig;
-  statusSet(status: StatusName, message: string): void;
-  applicationVersionSet(version: string): void;
-  openPort(port: Port): void;
-  closePort(port: Port): void;
-  openedPorts(): Port[];
-  log(level: LogLevel, message: string): void;
+  configGet(): Promise<RawConfig>;
+  statusSet(status: StatusName, message: string): Promise<void>;
+  applicationVersionSet(version: string): Promise<void>;
+  openPort(port: Port): Promise<void>;
+  closePort(port: Port): Promise<void>;
+  openedPorts(): Promise<Port[]>;
+  log(level: LogLevel, message: string): Promise<void>;
 }
 
 /** Binds every hook-tool wrapper to one runner. */

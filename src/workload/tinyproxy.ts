@@ -4,7 +4,7 @@ import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
 import { portFromConfig, renderConfig, slugFromConfig, type ProxySettings } from './config-file.ts';
 import type { Daemon, ReloadOutcome } from './daemon.ts';
 import { runCommand } from './exec.ts';
-import { ensureFileContents, readIfExists, removePath } from './files.ts';
+import { ensureFileContents, readIfExists, readRegularFile, removePath } from './files.ts';
 import type { OsRelease } from './os-release.ts';
 import type { TinyproxyPaths } from './paths.ts';
 import { checkServing, type Served, type ServingCheck } from './serving.ts';
@@ -28,6 +28,8 @@ export interface Workload {
   isRunning(): Promise<boolean>;
   /** Whether our tinyproxy serves `/<slug>/` on `port` now (asked of the process itself, every hook). */
   check(expected: Served): Promise<ServingCheck>;
+  /** Starts the check of what the config file names, so that it runs while the hook waits for Juju. */
+  startCheck(): void;
   /** Starts tinyproxy with the config file and waits until it accepts connections. */
   start(): Promise<void>;
   /** Applies a changed config file with SIGUSR1 (same PID); cannot move it to another port. */
@@ -57,7 +59,7 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
   // Asked several times in one hook (reconcile, then status): kept until a verb changes what
   // tinyproxy does. Never kept across hooks: a process can stop answering at any time.
   let pidCache: number | null | undefined;
-  const checks = new Map<string, ServingCheck>();
+  const checks = new Map<string, Promise<ServingCheck>>();
   const mainPid = async (): Promise<number | undefined> => {
     pidCache ??= (await daemon.mainPid()) ?? null;
     return pidCache ?? undefined;
@@ -65,6 +67,16 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
   const forget = (): void => {
     pidCache = undefined;
     checks.clear();
+  };
+  // One check per port and slug until a verb changes the process: started early, asked late.
+  const check = (expected: Served): Promise<ServingCheck> => {
+    const key = `${expected.port} ${expected.slug}`;
+    let found = checks.get(key);
+    if (!found) {
+      found = mainPid().then((pid) => checkServing(pid, expected));
+      checks.set(key, found);
+    }
+    return found;
   };
   const restart = async (): Promise<void> => {
     forget();
@@ -92,13 +104,13 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
     configuredPort: () => portFromConfig(readIfExists(paths.configFile) ?? ''),
     isRunning: async () => (await mainPid()) !== undefined,
 
-    async check(expected) {
-      const key = `${expected.port} ${expected.slug}`;
-      const cached = checks.get(key);
-      if (cached) return cached;
-      const result = await checkServing(await mainPid(), expected);
-      checks.set(key, result);
-      return result;
+    check,
+    startCheck() {
+      const text = readRegularFile(paths.configFile, 64 * 1024);
+      const port = text.kind === 'text' ? portFromConfig(text.text) : undefined;
+      const slug = text.kind === 'text' ? slugFromConfig(text.text) : undefined;
+      // Handled here: a check nobody asks for must not become an unhandled rejection.
+      if (port !== undefined && slug !== undefined) check({ port, slug }).catch(() => undefined);
     },
 
     async start() {

@@ -54,34 +54,34 @@ export class FakeJuju implements HookTools {
     if (stderr !== undefined) throw new HookToolError([tool, ...args], 1, stderr);
   }
 
-  configGet = () => {
+  configGet = async () => {
     this.call('config-get', '--format=json');
     return Object.freeze({ ...this.config });
   };
-  statusSet = (name: StatusName, message: string): void => {
+  statusSet = async (name: StatusName, message: string): Promise<void> => {
     this.call('status-set', name, message);
     this.status = { name, message };
   };
-  applicationVersionSet = (version: string): void => {
+  applicationVersionSet = async (version: string): Promise<void> => {
     this.call('application-version-set', version);
     this.workloadVersion = version;
   };
-  openPort = (port: Port): void => {
+  openPort = async (port: Port): Promise<void> => {
     this.call('open-port', portText(port));
     this.pending.push({ open: true, port: portText(port) });
   };
-  closePort = (port: Port): void => {
+  closePort = async (port: Port): Promise<void> => {
     this.call('close-port', portText(port));
     this.pending.push({ open: false, port: portText(port) });
   };
-  openedPorts = (): Port[] => {
+  openedPorts = async (): Promise<Port[]> => {
     this.call('opened-ports', '--format=json');
     return [...this.committedPorts].map((text) => {
       const [port, protocol] = text.split('/');
       return { port: Number(port), protocol: protocol as Port['protocol'] };
     });
   };
-  log = (level: LogLevel, message: string): void => {
+  log = async (level: LogLevel, message: string): Promise<void> => {
     this.call('juju-log', level, message);
     this.logs.push({ level, message });
   };

@@ -95,6 +95,9 @@ export class FakeWorkload implements Workload {
     return { state: 'serving' };
   }
 
+  /** The fake's check is instant and reads only its state: nothing to start early. */
+  startCheck(): void {}
+
   async start(): Promise<void> {
     const file = this.machine.file;
     if (!file) throw new Error('no config file to start with');

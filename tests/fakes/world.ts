@@ -31,7 +31,7 @@ export interface HookOutcome {
 export async function dispatch(w: World, event: string, options: { commitSucceeds?: boolean } = {}): Promise<HookOutcome> {
   let outcome: { error: unknown } | undefined;
   try {
-    await runCharm({ kind: 'hook', name: event }, { tools: w.juju, workload: w.workload, config: parseCharmConfig(w.juju.configGet()), state: w.state });
+    await runCharm({ kind: 'hook', name: event }, { tools: w.juju, workload: w.workload, config: parseCharmConfig(await w.juju.configGet()), state: w.state });
   } catch (error) {
     outcome = { error };
   }

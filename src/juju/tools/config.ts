@@ -4,8 +4,8 @@ import type { ToolRunner } from '../run.ts';
 export type RawConfig = Readonly<Record<string, unknown>>;
 
 /** `config-get --format=json`: every option that is set or has a default. */
-export function configGet(run: ToolRunner): RawConfig {
-  const parsed: unknown = JSON.parse(run(['config-get', '--format=json']));
+export async function configGet(run: ToolRunner): Promise<RawConfig> {
+  const parsed: unknown = JSON.parse(await run(['config-get', '--format=json']));
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new Error(`config-get returned ${JSON.stringify(parsed)}, not a JSON object`);
   }

@@ -5,6 +5,6 @@ import { argvSafe } from './argv.ts';
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR';
 
 /** `juju-log --log-level <LEVEL> -- <message>`: a line in `juju debug-log`. */
-export function jujuLog(run: ToolRunner, level: LogLevel, message: string): void {
-  run(['juju-log', '--log-level', level, '--', argvSafe(message)]);
+export async function jujuLog(run: ToolRunner, level: LogLevel, message: string): Promise<void> {
+  await run(['juju-log', '--log-level', level, '--', argvSafe(message)]);
 }

@@ -9,18 +9,18 @@ export interface Port {
 const portText = ({ port, protocol }: Port): string => `${port}/${protocol}`;
 
 /** `open-port <port>/<protocol>`; Juju applies it when the hook succeeds. */
-export function openPort(run: ToolRunner, port: Port): void {
-  run(['open-port', portText(port)]);
+export async function openPort(run: ToolRunner, port: Port): Promise<void> {
+  await run(['open-port', portText(port)]);
 }
 
 /** `close-port <port>/<protocol>`; Juju applies it when the hook succeeds. */
-export function closePort(run: ToolRunner, port: Port): void {
-  run(['close-port', portText(port)]);
+export async function closePort(run: ToolRunner, port: Port): Promise<void> {
+  await run(['close-port', portText(port)]);
 }
 
 /** `opened-ports --format=json`: the single ports open now (ranges and icmp are ignored). */
-export function openedPorts(run: ToolRunner): Port[] {
-  const parsed: unknown = JSON.parse(run(['opened-ports', '--format=json']));
+export async function openedPorts(run: ToolRunner): Promise<Port[]> {
+  const parsed: unknown = JSON.parse(await run(['opened-ports', '--format=json']));
   if (!Array.isArray(parsed)) throw new Error(`opened-ports returned ${JSON.stringify(parsed)}, not a list`);
   const ports: Port[] = [];
   for (const entry of parsed) {

@@ -5,11 +5,11 @@ import { argvSafe } from './argv.ts';
 export type StatusName = 'active' | 'blocked' | 'maintenance' | 'waiting';
 
 /** `status-set <status> -- <message>` for this unit, as ops calls it. */
-export function statusSet(run: ToolRunner, status: StatusName, message: string): void {
-  run(['status-set', '--application=False', status, '--', argvSafe(message)]);
+export async function statusSet(run: ToolRunner, status: StatusName, message: string): Promise<void> {
+  await run(['status-set', '--application=False', status, '--', argvSafe(message)]);
 }
 
 /** `application-version-set -- <version>`: the version `juju status` shows. */
-export function applicationVersionSet(run: ToolRunner, version: string): void {
-  run(['application-version-set', '--', version]);
+export async function applicationVersionSet(run: ToolRunner, version: string): Promise<void> {
+  await run(['application-version-set', '--', version]);
 }

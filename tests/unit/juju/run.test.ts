@@ -11,19 +11,14 @@ const script = (body: string): string => {
 };
 
 describe('runHookTool', () => {
-  it('passes argv through untouched and returns stdout', () => {
+  it('passes argv through untouched and returns stdout', async () => {
     const tool = script('for a in "$@"; do printf "<%s>" "$a"; done');
-    expect(runHookTool([tool, '--', "it's $(x) `y` \"z\"\nnext"])).toBe("<--><it's $(x) `y` \"z\"\nnext>");
+    expect(await runHookTool([tool, '--', "it's $(x) `y` \"z\"\nnext"])).toBe("<--><it's $(x) `y` \"z\"\nnext>");
   });
 
-  it('throws a HookToolError with the command, exit code and stderr', () => {
+  it('throws a HookToolError with the command, exit code and stderr', async () => {
     const tool = script('echo "ERROR invalid status \\"x\\"" >&2; exit 2');
-    let error: unknown;
-    try {
-      runHookTool([tool, 'x']);
-    } catch (caught) {
-      error = caught;
-    }
+    const error: unknown = await runHookTool([tool, 'x']).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HookToolError);
     const failure = error as HookToolError;
     expect(failure.command).toEqual([tool, 'x']);
@@ -32,12 +27,17 @@ describe('runHookTool', () => {
     expect(failure.message).toBe(`hook tool ${tool} failed (exit 2): ERROR invalid status "x"`);
   });
 
-  it('names a tool that is not on PATH', () => {
-    expect(() => runHookTool(['no-such-hook-tool-xyz'])).toThrow('hook tool no-such-hook-tool-xyz failed (not run): no-such-hook-tool-xyz not found on PATH');
+  it('names a tool that is not on PATH', async () => {
+    await expect(runHookTool(['no-such-hook-tool-xyz'])).rejects.toThrow('hook tool no-such-hook-tool-xyz failed (not run): no-such-hook-tool-xyz not found on PATH');
   });
 
-  it('says why a tool could not run when there is no stderr (argument too long)', () => {
+  it('says why a tool could not run when there is no stderr (argument too long)', async () => {
     const tool = script('exit 0');
-    expect(() => runHookTool([tool, 'x'.repeat(200_000)])).toThrow(/failed \(not run\): E2BIG/);
+    await expect(runHookTool([tool, 'x'.repeat(200_000)])).rejects.toThrow(/failed \(not run\): E2BIG/);
+  });
+
+  it('says which signal killed a tool', async () => {
+    const tool = script('kill -KILL $$');
+    await expect(runHookTool([tool])).rejects.toThrow(`hook tool ${tool} failed (not run): killed by SIGKILL`);
   });
 });

@@ -3,62 +3,62 @@ import { createHookTools } from '../../../../src/juju/hook-tools.ts';
 import { expectCalls } from '../../../fakes/fake-runner.ts';
 
 describe('hook-tool wrappers: exact argv', () => {
-  it('config-get --format=json, parsed and frozen', () => {
+  it('config-get --format=json, parsed and frozen', async () => {
     const run = expectCalls([{ argv: ['config-get', '--format=json'], stdout: '{"slug":"foo"}\n' }]);
-    const config = createHookTools(run).configGet();
+    const config = await createHookTools(run).configGet();
     expect(config).toEqual({ slug: 'foo' });
     expect(Object.isFrozen(config)).toBe(true);
     expect(run.remaining()).toBe(0);
   });
 
-  it('config-get that is not an object is an error', () => {
+  it('config-get that is not an object is an error', async () => {
     const run = expectCalls([{ argv: ['config-get', '--format=json'], stdout: '[]\n' }]);
-    expect(() => createHookTools(run).configGet()).toThrow('config-get returned [], not a JSON object');
+    await expect(createHookTools(run).configGet()).rejects.toThrow('config-get returned [], not a JSON object');
   });
 
-  it('status-set passes the message after --, whatever it holds', () => {
+  it('status-set passes the message after --, whatever it holds', async () => {
     const message = "Invalid slug: '--x\n$(y)'. Slug must match";
     const run = expectCalls([{ argv: ['status-set', '--application=False', 'blocked', '--', message] }]);
-    createHookTools(run).statusSet('blocked', message);
+    await createHookTools(run).statusSet('blocked', message);
     expect(run.remaining()).toBe(0);
   });
 
-  it('status-set shows NUL, which no argv can carry, as \\0', () => {
+  it('status-set shows NUL, which no argv can carry, as \\0', async () => {
     const run = expectCalls([{ argv: ['status-set', '--application=False', 'blocked', '--', 'a\\0b'] }]);
-    createHookTools(run).statusSet('blocked', 'a\0b');
+    await createHookTools(run).statusSet('blocked', 'a\0b');
     expect(run.remaining()).toBe(0);
   });
 
-  it('application-version-set -- <version>', () => {
+  it('application-version-set -- <version>', async () => {
     const run = expectCalls([{ argv: ['application-version-set', '--', '1.11.1'] }]);
-    createHookTools(run).applicationVersionSet('1.11.1');
+    await createHookTools(run).applicationVersionSet('1.11.1');
     expect(run.remaining()).toBe(0);
   });
 
-  it('open-port, close-port and opened-ports', () => {
+  it('open-port, close-port and opened-ports', async () => {
     const run = expectCalls([
       { argv: ['open-port', '8000/tcp'] },
       { argv: ['close-port', '8001/tcp'] },
       { argv: ['opened-ports', '--format=json'], stdout: '["8000/tcp","53/udp","9000","icmp","100-200/tcp"]\n' },
     ]);
     const tools = createHookTools(run);
-    tools.openPort({ port: 8000, protocol: 'tcp' });
-    tools.closePort({ port: 8001, protocol: 'tcp' });
-    expect(tools.openedPorts()).toEqual([
+    await tools.openPort({ port: 8000, protocol: 'tcp' });
+    await tools.closePort({ port: 8001, protocol: 'tcp' });
+    expect(await tools.openedPorts()).toEqual([
       { port: 8000, protocol: 'tcp' },
       { port: 53, protocol: 'udp' },
       { port: 9000, protocol: 'tcp' },
     ]);
   });
 
-  it('juju-log --log-level <LEVEL> -- <message>', () => {
+  it('juju-log --log-level <LEVEL> -- <message>', async () => {
     const run = expectCalls([{ argv: ['juju-log', '--log-level', 'WARNING', '--', '-not a flag'] }]);
-    createHookTools(run).log('WARNING', '-not a flag');
+    await createHookTools(run).log('WARNING', '-not a flag');
     expect(run.remaining()).toBe(0);
   });
 
-  it('the fake runner refuses anything unexpected', () => {
+  it('the fake runner refuses anything unexpected', async () => {
     const run = expectCalls([]);
-    expect(() => createHookTools(run).log('INFO', 'x')).toThrow(/unexpected hook-tool call/);
+    await expect(createHookTools(run).log('INFO', 'x')).rejects.toThrow(/unexpected hook-tool call/);
   });
 });
