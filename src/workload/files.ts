@@ -58,14 +58,6 @@ export const readHint = (path: string, maxBytes: number): string | undefined => 
   return read.kind === 'text' ? read.text : undefined;
 };
 
-/** Reads a file as UTF-8, or undefined when it does not exist. For root-owned paths only. */
-export function readIfExists(path: string): string | undefined {
-  const read = readRegularFile(path, 1024 * 1024);
-  if (read.kind === 'text') return read.text;
-  if (read.kind === 'missing') return undefined;
-  throw new Error(`cannot read ${path}: ${read.reason}`);
-}
-
 /** Removes a file, link, FIFO or folder if present; never follows a link. */
 export function removePath(path: string): void {
   rmSync(path, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
 import { portFromConfig, renderConfig, slugFromConfig, type ProxySettings } from './config-file.ts';
 import type { Daemon, ReloadOutcome } from './daemon.ts';
 import { runCommand } from './exec.ts';
-import { ensureFileContents, readIfExists, readRegularFile, removePath } from './files.ts';
+import { ensureFileContents, readHint, removePath } from './files.ts';
 import type { OsRelease } from './os-release.ts';
 import type { TinyproxyPaths } from './paths.ts';
 import { checkServing, type Served, type ServingCheck } from './serving.ts';
@@ -12,6 +12,9 @@ import { checkServing, type Served, type ServingCheck } from './serving.ts';
 export type { Served, ServingCheck } from './serving.ts';
 
 export const PACKAGE = 'tinyproxy-bin';
+
+// The charm's config file is a few hundred bytes; tinyproxy reads lines of at most 2047.
+const CONFIG_READ_MAX = 64 * 1024;
 
 /** The verbs the charm uses on the machine; knows nothing of Juju. */
 export interface Workload {
@@ -48,12 +51,17 @@ export const parseVersion = (stdout: string): string => stdout.trim().replace(/^
 
 /** The real workload: tinyproxy-bin from apt, one config file, a daemon in the given mode. */
 export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () => OsRelease): Workload {
-  const configured = (): Served => {
-    const text = readIfExists(paths.configFile) ?? '';
+  // What the config file on disk tells tinyproxy to serve, if it is a readable file naming both.
+  const fromFile = (): Served | undefined => {
+    const text = readHint(paths.configFile, CONFIG_READ_MAX) ?? '';
     const port = portFromConfig(text);
     const slug = slugFromConfig(text);
-    if (port === undefined || slug === undefined) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
-    return { port, slug };
+    return port === undefined || slug === undefined ? undefined : { port, slug };
+  };
+  const configured = (): Served => {
+    const served = fromFile();
+    if (!served) throw new Error(`${paths.configFile} is missing or has no Port or ReversePath line`);
+    return served;
   };
 
   // Asked several times in one hook (reconcile, then status): kept until a verb changes what
@@ -101,16 +109,14 @@ export function createTinyproxy(paths: TinyproxyPaths, daemon: Daemon, os: () =>
       return ensureFileContents(paths.configFile, content, 0o644);
     },
 
-    configuredPort: () => portFromConfig(readIfExists(paths.configFile) ?? ''),
+    configuredPort: () => fromFile()?.port,
     isRunning: async () => (await mainPid()) !== undefined,
 
     check,
     startCheck() {
-      const text = readRegularFile(paths.configFile, 64 * 1024);
-      const port = text.kind === 'text' ? portFromConfig(text.text) : undefined;
-      const slug = text.kind === 'text' ? slugFromConfig(text.text) : undefined;
+      const served = fromFile();
       // Handled here: a check nobody asks for must not become an unhandled rejection.
-      if (port !== undefined && slug !== undefined) check({ port, slug }).catch(() => undefined);
+      if (served) check(served).catch(() => undefined);
     },
 
     async start() {

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findAccount } from '../../../src/workload/account.ts';
-import { ensureFileContents, ensureFolder, readHint, readIfExists, readRegularFile } from '../../../src/workload/files.ts';
+import { ensureFileContents, ensureFolder, readHint, readRegularFile } from '../../../src/workload/files.ts';
 
 describe('files', () => {
   it('writes only when the content differs, atomically, with the mode asked', () => {
     const dir = mkdtempSync(join(tmpdir(), 'files-'));
     const path = join(dir, 'sub', 'file.conf');
-    expect(readIfExists(path)).toBeUndefined();
+    expect(readRegularFile(path, 10)).toEqual({ kind: 'missing' });
     expect(ensureFileContents(path, 'a\n', 0o644)).toBe(true);
     expect(ensureFileContents(path, 'a\n', 0o644)).toBe(false);
     expect(ensureFileContents(path, 'b\n', 0o644)).toBe(true);
