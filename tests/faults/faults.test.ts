@@ -13,6 +13,7 @@ import { registerHostileConfig } from './cases/hostile-config.ts';
 import { registerInstallFaults } from './cases/install.ts';
 import { registerKills } from './cases/kills.ts';
 import { registerLimits } from './cases/limits.ts';
+import { registerServingClaims } from './cases/serving.ts';
 import { registerToolFaults } from './cases/tools.ts';
 import { registerTwice } from './cases/twice.ts';
 import { createFaultFixture, type FaultFixture } from './fixture.ts';
@@ -59,6 +60,7 @@ describe.skipIf(missing.length > 0)('fault suite: the packed charm converges fro
   });
   describe('files changed behind the charm', () => registerFileFaults(context));
   describe('the daemon and its port behind the charm', () => registerDaemonFaults(context));
+  describe('active is a claim: what really answers on the port', () => registerServingClaims(context));
   describe('failing hook tools', () => registerToolFaults(context));
   describe('every hook run twice, then remove', () => registerTwice(context));
 });
