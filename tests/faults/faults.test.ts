@@ -9,6 +9,7 @@ import { missingPrerequisites } from '../harness/prerequisites.ts';
 import { registerDaemonFaults } from './cases/daemon.ts';
 import { registerFileFaults } from './cases/files.ts';
 import { registerFirstStart } from './cases/first-start.ts';
+import { registerHostileAccount } from './cases/hostile-account.ts';
 import { registerHostileConfig } from './cases/hostile-config.ts';
 import { registerInstallFaults } from './cases/install.ts';
 import { registerKills } from './cases/kills.ts';
@@ -61,6 +62,7 @@ describe.skipIf(missing.length > 0)('fault suite: the packed charm converges fro
   describe('files changed behind the charm', () => registerFileFaults(context));
   describe('the daemon and its port behind the charm', () => registerDaemonFaults(context));
   describe('active is a claim: what really answers on the port', () => registerServingClaims(context));
+  describe('a hostile tinyproxy account', () => registerHostileAccount(context));
   describe('failing hook tools', () => registerToolFaults(context));
   describe('every hook run twice, then remove', () => registerTwice(context));
 });
