@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrerequisites } from '../harness/prerequisites.ts';
+import { registerCharmFileFaults } from './cases/charm-files.ts';
 import { registerDaemonFaults } from './cases/daemon.ts';
 import { registerFileFaults } from './cases/files.ts';
 import { registerFirstStart } from './cases/first-start.ts';
@@ -63,6 +64,7 @@ describe.skipIf(missing.length > 0)('fault suite: the packed charm converges fro
   describe('the daemon and its port behind the charm', () => registerDaemonFaults(context));
   describe('active is a claim: what really answers on the port', () => registerServingClaims(context));
   describe('a hostile tinyproxy account', () => registerHostileAccount(context));
+  describe('the charm\'s own files damaged', () => registerCharmFileFaults(context));
   describe('failing hook tools', () => registerToolFaults(context));
   describe('every hook run twice, then remove', () => registerTwice(context));
 });
