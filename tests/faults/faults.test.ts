@@ -15,6 +15,7 @@ import { registerHostileConfig } from './cases/hostile-config.ts';
 import { registerInstallFaults } from './cases/install.ts';
 import { registerKills } from './cases/kills.ts';
 import { registerLimits } from './cases/limits.ts';
+import { registerLogFaults } from './cases/logs.ts';
 import { registerServingClaims } from './cases/serving.ts';
 import { registerToolFaults } from './cases/tools.ts';
 import { registerTwice } from './cases/twice.ts';
@@ -65,6 +66,7 @@ describe.skipIf(missing.length > 0)('fault suite: the packed charm converges fro
   describe('active is a claim: what really answers on the port', () => registerServingClaims(context));
   describe('a hostile tinyproxy account', () => registerHostileAccount(context));
   describe('the charm\'s own files damaged', () => registerCharmFileFaults(context));
+  describe('tinyproxy.log rotation (bare daemon)', () => registerLogFaults(context));
   describe('failing hook tools', () => registerToolFaults(context));
   describe('every hook run twice, then remove', () => registerTwice(context));
 });
