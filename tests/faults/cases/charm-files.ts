@@ -58,7 +58,7 @@ const MAY_FAIL_UNTIL = 1;
 
 export function registerCharmFileFaults({ fixture, tally }: SuiteContext): void {
   for (const fault of FAULTS) {
-    it(`${fault.file} ${fault.name}: the next hooks return, at most one fails (one stderr line naming it), and the unit ends active and serving`, () => isolated(async () => {
+    it(`${fault.file} ${fault.name}: the next four hooks return, at most one of the first two fails (one stderr line naming it), the rest end active, and it serves`, () => isolated(async () => {
       const f = fixture();
       await serving(f, 'example');
       const path = join(f.charmDir, fault.file);
