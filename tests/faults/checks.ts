@@ -1,9 +1,14 @@
 // Assertions the fault cases share: a hook that succeeded, a hook that failed cleanly (one line on
-// stderr, one ERROR record with a stack), the proxy serving a slug, and no forward proxying ever.
+// stderr, one ERROR record with a stack), the proxy serving a slug, no forward proxying ever, and
+// canary files that a followed link would change.
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StatusInfo } from '../harness/juju-sim.ts';
 import { UPSTREAM_MARKER, type ProxyNetwork } from '../harness/netns.ts';
 import type { HookRun } from './fixture.ts';
+import { LOG_FILE, portInUsePrefix } from './machine.ts';
 
 /** The hook's output, for assertion messages. */
 export const explain = (r: HookRun): string =>
@@ -13,14 +18,41 @@ export const explain = (r: HookRun): string =>
 
 const statusSets = (r: HookRun) => r.calls.filter((c) => c.tool === 'status-set');
 
-/** The hook exited 0, printed nothing on stderr, set the status once, and the status is `expected`. */
-export function expectOk(r: HookRun, expected: StatusInfo): void {
+/** The hook returned before its timeout, exited 0, printed nothing on stderr, logged no ERROR and set the status once. */
+export function expectCleanRun(r: HookRun): void {
+  expect(r.timedOut, `${r.event} did not return before the hook timeout (${r.durationMs} ms): it hung\n${explain(r)}`).toBe(false);
   expect(r.exitCode, explain(r)).toBe(0);
   expect(r.stdioHeldOpen, `${r.event}: a process it started kept its stdout/stderr open`).toBe(false);
   expect(r.stderr, `${r.event}: stderr of a successful hook`).toBe('');
   expect(statusSets(r), `${r.event}: one status-set`).toHaveLength(1);
   expect(r.logs.filter((l) => l.level === 'ERROR'), explain(r)).toEqual([]);
+}
+
+/** The hook exited 0, printed nothing on stderr, set the status once, and the status is `expected`. */
+export function expectOk(r: HookRun, expected: StatusInfo): void {
+  expectCleanRun(r);
   expect(statusOf(r), explain(r)).toEqual(expected);
+}
+
+/**
+ * The hook exited 0 and left the unit blocked because another process listens on `port`:
+ * `Port <port> is in use by ...`, naming every holder as `<comm> (pid <pid>)`.
+ */
+export function expectPortInUse(r: HookRun, port: number, holders: readonly string[]): void {
+  expectCleanRun(r);
+  const status = statusOf(r);
+  expect(status?.status, explain(r)).toBe('blocked');
+  expect(status?.message.startsWith(portInUsePrefix(port)), `blocked message: ${status?.message}`).toBe(true);
+  for (const holder of holders) expect(status?.message, 'the message names the holder').toContain(holder);
+}
+
+/** The hook returned before its timeout and failed with exactly one line on stderr naming `mention`. */
+export function expectOneLineFailure(r: HookRun, mention: string): void {
+  expect(r.timedOut, `${r.event} did not return before the hook timeout (${r.durationMs} ms): it hung\n${explain(r)}`).toBe(false);
+  expect(r.exitCode, explain(r)).not.toBe(0);
+  const lines = r.stderr.split('\n').filter((l) => l !== '');
+  expect(lines, `${r.event}: stderr of a failed hook is one line`).toHaveLength(1);
+  expect(lines[0], `${r.event}: stderr names ${mention}`).toContain(mention);
 }
 
 /** The status the hook's last status-set set (from its argv: `--application=False <status> -- <message>`). */
@@ -62,11 +94,30 @@ export function expectCleanFailure(r: HookRun, mentions: readonly string[], juju
   expect(errors[0]?.message, 'juju-log is not an object dump').not.toMatch(/\[object Object\]|<ref \*|\[Symbol\(/);
 }
 
-/** GET /<slug>/<rest> from the client namespace reaches the upstream as /<rest>. */
-export async function expectServed(net: ProxyNetwork, slug: string, rest = ''): Promise<void> {
-  const r = await net.curl(`/${slug}/${rest}`);
-  expect(r.code, `GET /${slug.slice(0, 80)}/${rest}: ${r.stderr}${r.body.slice(0, 200)}`).toBe(200);
+/** GET /<slug>/<rest> (on `port`) from the client namespace reaches the upstream as /<rest>. */
+export async function expectServed(net: ProxyNetwork, slug: string, rest = '', port = 8000): Promise<void> {
+  const r = await net.curl(`/${slug}/${rest}`, { port });
+  expect(r.code, `GET :${port}/${slug.slice(0, 80)}/${rest}: ${r.stderr}${r.body.slice(0, 200)}`).toBe(200);
   expect(r.body).toContain(`${UPSTREAM_MARKER} path=/${rest}`);
+}
+
+let logged = 0;
+
+/** A request served through the proxy now shows up in tinyproxy.log: tinyproxy still writes to that file. */
+export async function expectRequestLogged(net: ProxyNetwork, slug: string): Promise<void> {
+  logged += 1;
+  const tag = `logged-request-${process.pid}-${logged}`;
+  await expectServed(net, slug, tag);
+  const deadline = Date.now() + 5000;
+  const inLog = (): boolean => {
+    try {
+      return readFileSync(LOG_FILE, 'latin1').includes(`/${slug}/${tag}`);
+    } catch {
+      return false;
+    }
+  };
+  while (!inLog() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(inLog(), `GET /${slug}/${tag} appears in ${LOG_FILE}`).toBe(true);
 }
 
 let probes = 0;
@@ -85,4 +136,33 @@ export async function expectNoForwardProxy(net: ProxyNetwork, port = 8000): Prom
   expect(tunnel.connectCode, 'CONNECT through the proxy').not.toBe(200);
   expect(tunnel.code).not.toBe(200);
   expect(net.upstreamRequests().map((r) => r.url).filter((u) => u.includes('forward-')), 'requests forwarded to the upstream').toEqual([]);
+}
+
+/** A root-owned file that hostile links point at: it must keep its content, mode and owner. */
+export interface Canary {
+  readonly path: string;
+  expectUntouched(): void;
+  remove(): void;
+}
+
+const CANARY_TEXT = 'canary: nothing may write here\n';
+
+/** Creates a canary (root, 0644) in a new temp folder that everyone may traverse. */
+export function plantCanary(): Canary {
+  const dir = mkdtempSync(join(tmpdir(), 'tp-fault-canary-'));
+  chmodSync(dir, 0o755);
+  const path = join(dir, 'canary');
+  writeFileSync(path, CANARY_TEXT, { mode: 0o644 });
+  chmodSync(path, 0o644);
+  return {
+    path,
+    expectUntouched() {
+      const st = lstatSync(path);
+      expect(st.isFile(), `${path} is still a regular file`).toBe(true);
+      expect(readFileSync(path, 'utf8'), `${path} content`).toBe(CANARY_TEXT);
+      expect(st.mode & 0o7777, `${path} mode`).toBe(0o644);
+      expect([st.uid, st.gid], `${path} owner`).toEqual([0, 0]);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }

@@ -36,6 +36,13 @@ export interface HookOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Juju fails the commit after dispatch exits 0: the port changes are dropped, the hook counts as failed. */
   readonly dropCommit?: boolean;
+  /** Kill the hook (and report it as timed out) after this long; default 240 s. */
+  readonly timeoutMs?: number;
+  /**
+   * Run dispatch under `prlimit --data=<bytes>`: a hook that reads a device or a huge file without
+   * a bound then dies of ENOMEM instead of eating the machine's memory (inherited by what it starts).
+   */
+  readonly dataLimitBytes?: number;
 }
 
 export interface FaultFixture {
@@ -131,10 +138,11 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
     async hook(event, options = {}) {
       const unit = options.unit ?? main;
       const logsBefore = unit.logs().length;
+      const limit = options.dataLimitBytes === undefined ? [] : ['prlimit', `--data=${options.dataLimitBytes}`, '--'];
       const result = await unit.runHook(event, {
-        ...(options.root ? {} : { wrap: network.wrap }),
+        wrap: [...(options.root ? [] : network.wrap), ...limit],
         env: { PATH: path, ...options.env },
-        timeoutMs: 240_000,
+        timeoutMs: options.timeoutMs ?? 240_000,
         ...(options.dropCommit ? { dropCommit: true } : {}),
       });
       return { ...result, event, logs: unit.logs().slice(logsBefore) };

@@ -1,6 +1,8 @@
-// Processes the fault suite injects next to the charm: a port holder, an fcntl lock holder (apt's
-// kind of lock), an unrelated process that records every signal it gets, and a forward-proxy
-// prober. Each is started ready (it printed its ready line) and stopped by its own PID.
+// Processes the fault suite injects next to the charm: a port holder, a stranger that answers the
+// serving probe as tinyproxy would (or never answers), idle clients that use up tinyproxy's
+// connections, a unix socket owned by the tinyproxy account, an fcntl lock holder (apt's kind of
+// lock), an unrelated process that records every signal it gets, and a forward-proxy prober.
+// Each is started ready (it printed its ready line) and stopped by its own PID.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { killGroup } from '../harness/process.ts';
@@ -82,6 +84,83 @@ process.on('SIGTERM', () => process.exit(0));
 /** A process (comm `node`) listening on 0.0.0.0:<port> inside the given network namespace. */
 export const holdPort = (namespace: string, port: number): Promise<Helper> =>
   spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', PORT_HOLDER, String(port)], 'READY');
+
+const IMPOSTOR = `
+const net = require('node:net');
+const [port, hosts, slug, mode] = process.argv.slice(1);
+const held = [];
+const answer = (socket, head) => {
+  const path = (/^[A-Z]+ (\\S+) HTTP/.exec(head) || [])[1] || '';
+  const reply = (status, headers, body) => socket.end('HTTP/1.0 ' + status + '\\r\\nServer: tinyproxy/1.11.1\\r\\n' +
+    headers + 'Content-Length: ' + Buffer.byteLength(body) + '\\r\\nConnection: close\\r\\n\\r\\n' + body);
+  if (path === '/' + slug) reply('301 Moved Permanently', 'Location: /' + slug + '/\\r\\n', '');
+  else if (path.startsWith('/' + slug + '/')) reply('200 OK', 'Content-Type: text/plain\\r\\n', 'IMPOSTOR path=' + path + '\\n');
+  else reply('400 Bad Request', 'Content-Type: text/html\\r\\n', 'No mapping found for requested url\\n');
+};
+const list = hosts.split(',');
+let listening = 0;
+for (const host of list) {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    if (mode === 'silent') return void held.push(socket);
+    let head = '';
+    socket.on('data', (chunk) => {
+      head += chunk.toString('latin1');
+      if (head.includes('\\r\\n\\r\\n')) answer(socket, head);
+    });
+  });
+  server.listen({ port: Number(port), host, ipv6Only: host.includes(':') }, () => {
+    listening += 1;
+    if (listening === list.length) console.log('READY');
+  });
+}
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** How a stranger on tinyproxy's port behaves. */
+export interface ImpostorOptions {
+  /** The slug whose `GET /<slug>` it answers with tinyproxy's 301 to `/<slug>/` (its other paths: 200 `IMPOSTOR path=...`, 400). */
+  readonly slug: string;
+  /** Addresses it listens on (default both wildcards, IPv6 with IPV6_V6ONLY, as tinyproxy does). */
+  readonly hosts?: readonly string[];
+  /** Accept connections and never answer anything. */
+  readonly silent?: boolean;
+}
+
+/** A process (comm `node`) on <port> in the namespace that passes for tinyproxy (or accepts and stays silent). */
+export const impersonateTinyproxy = (namespace: string, port: number, options: ImpostorOptions): Promise<Helper> =>
+  spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', IMPOSTOR, String(port),
+    (options.hosts ?? ['0.0.0.0', '::']).join(','), options.slug, options.silent ? 'silent' : 'answer'], 'READY');
+
+const IDLE_CLIENTS = `
+const net = require('node:net');
+const [host, port, count] = process.argv.slice(1);
+const sockets = [];
+let connected = 0;
+for (let i = 0; i < Number(count); i += 1) {
+  const socket = net.connect({ host, port: Number(port) });
+  socket.on('error', () => undefined);
+  socket.once('connect', () => {
+    connected += 1;
+    if (connected === Number(count)) console.log('READY');
+  });
+  sockets.push(socket);
+}
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** `count` clients in the namespace connected to host:port that never send a byte (tinyproxy waits `Timeout` for each). */
+export const holdIdleConnections = (namespace: string, host: string, port: number, count: number): Promise<Helper> =>
+  spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', IDLE_CLIENTS, host, String(port), String(count)], 'READY');
+
+const UNIX_LISTENER = `
+require('node:net').createServer((s) => s.destroy()).listen(process.argv[1], () => console.log('READY'));
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+/** A process of `account` (no supplementary groups) listening on a unix socket at `path`. */
+export const listenUnixAs = (account: string, path: string): Promise<Helper> =>
+  spawnReady(['setpriv', `--reuid=${account}`, `--regid=${account}`, '--clear-groups', '--', process.execPath, '-e', UNIX_LISTENER, path], 'READY');
 
 // apt and dpkg take fcntl(F_SETLK) locks, which flock(1) does not conflict with: perl (Essential
 // on Debian) takes the same kind. struct flock on x86_64: short type, short whence, (pad), off_t

@@ -9,6 +9,9 @@ export const RUN_DIR = '/run/tinyproxy';
 export const PID_FILE = '/run/tinyproxy/tinyproxy.pid';
 export const LOG_DIR = '/var/log/tinyproxy';
 export const LOG_FILE = '/var/log/tinyproxy/tinyproxy.log';
+/** Where a reconciling hook rotates tinyproxy.log once it is over LOG_MAX_BYTES (bare-daemon mode). */
+export const ROTATED_LOG_FILE = '/var/log/tinyproxy/tinyproxy.log.1';
+export const LOG_MAX_BYTES = 1_048_576;
 export const BINARY = '/usr/bin/tinyproxy';
 /** Everything the charm may create on the host, restored by restoreHost. */
 export const CHARM_PATHS = [CONFIG_DIR, RUN_DIR, LOG_DIR, '/var/run/tinyproxy.pid'];
@@ -40,3 +43,5 @@ export const RESTART_WARNING_PREFIX = 'tinyproxy should be running but is not';
 /** The blocked status while another process (a node holder, named by its pid) listens on `port`. */
 export const heldBy = (port: number, pid: number | undefined): StatusInfo =>
   blocked(`Port ${port} is in use by node (pid ${pid}); stop it or choose another server-port`);
+/** The blocked message while another process listens on the configured port (followed by `<comm> (pid <pid>)`, ...). */
+export const portInUsePrefix = (port: number): string => `Port ${port} is in use by `;

@@ -1,9 +1,14 @@
 // What an operator, a crash or another program does to the workload behind the charm's back:
-// tinyproxy killed or started by hand, its config file rewritten without a reload.
+// tinyproxy killed or started by hand, its config file rewritten without a reload or edited in
+// place so that nothing but its bytes changes, and writes done as the tinyproxy account.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { BINARY, CONFIG_FILE, LOG_FILE } from './machine.ts';
-import { charmTinyproxyPids, isAlive } from './observe.ts';
+import { appendFileSync, chmodSync, chownSync, closeSync, lstatSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findAccount } from '../../src/workload/account.ts';
+import { mustRun } from '../harness/process.ts';
+import { ACCOUNT, BINARY, CONFIG_FILE, LOG_DIR, LOG_FILE } from './machine.ts';
+import { charmTinyproxyPids, daemonEvents, isAlive } from './observe.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,4 +56,75 @@ export function configFor(slug: string, text = readFileSync(CONFIG_FILE, 'utf8')
 /** Writes the config file in place (no reload), as a hook killed after writing it would leave it. */
 export function writeConfigWithoutReload(text: string): void {
   writeFileSync(CONFIG_FILE, text);
+}
+
+/** SIGUSR1 to tinyproxy by hand, as an operator would; waits until its log shows the reload. */
+export async function reloadByHand(pid: number): Promise<void> {
+  const before = daemonEvents().reloads;
+  process.kill(pid, 'SIGUSR1');
+  await waitFor('tinyproxy to reload its config file', () => daemonEvents().reloads > before);
+}
+
+const PLAIN_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };
+
+/** Runs a shell script as the tinyproxy account (its uid and gid, no supplementary groups). */
+export async function asAccount(script: string): Promise<void> {
+  await mustRun(['setpriv', `--reuid=${ACCOUNT}`, `--regid=${ACCOUNT}`, '--clear-groups', '--', 'sh', '-euc', script], { env: PLAIN_ENV, timeoutMs: 10_000 });
+}
+
+/** Copies `from`'s timestamps onto `to` with nanoseconds, as `touch -r` does. */
+export const touchReference = (from: string, to: string): Promise<unknown> => mustRun(['touch', '-r', from, to], { env: PLAIN_ENV });
+
+/**
+ * Rewrites the config file's bytes in place: same inode, same size, and its mtime put back with
+ * `touch -r` (nanoseconds included), so only the content (and ctime) tells that it changed.
+ */
+export async function editConfigInPlace(change: (text: string) => string): Promise<void> {
+  const before = statSync(CONFIG_FILE, { bigint: true });
+  const text = readFileSync(CONFIG_FILE, 'utf8');
+  const edited = change(text);
+  if (Buffer.byteLength(edited) !== Buffer.byteLength(text)) throw new Error('editConfigInPlace: the edit must keep the size');
+  const dir = mkdtempSync(join(tmpdir(), 'tp-fault-mtime-'));
+  try {
+    const reference = join(dir, 'reference');
+    writeFileSync(reference, '');
+    await touchReference(CONFIG_FILE, reference);
+    const fd = openSync(CONFIG_FILE, 'r+');
+    try {
+      writeSync(fd, edited, 0, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+    await touchReference(reference, CONFIG_FILE);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const after = statSync(CONFIG_FILE, { bigint: true });
+  if (after.ino !== before.ino || after.size !== before.size || after.mtimeNs !== before.mtimeNs) {
+    throw new Error(`editConfigInPlace: ${CONFIG_FILE} changed inode, size or mtime`);
+  }
+}
+
+/** Gives the log folder to the account, as Debian's own tinyproxy package does; returns the undo. */
+export function giveLogFolderToAccount(): () => void {
+  const before = statSync(LOG_DIR);
+  const account = findAccount(ACCOUNT);
+  if (!account) throw new Error(`no ${ACCOUNT} account to give ${LOG_DIR} to`);
+  chownSync(LOG_DIR, account.uid, account.gid);
+  return () => {
+    chownSync(LOG_DIR, before.uid, before.gid);
+    chmodSync(LOG_DIR, before.mode & 0o7777);
+  };
+}
+
+/** Removes whatever is at `path` unless it is a regular file of at most `maxBytes` (what the charm or tinyproxy writes there). */
+export function removeUnlessPlainFile(path: string, maxBytes: number): void {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st && (!st.isFile() || st.size > maxBytes)) rmSync(path, { recursive: true, force: true });
+}
+
+/** Appends `bytes` of plain filler lines (nothing tinyproxy or the suite looks for) to tinyproxy.log, as root. */
+export function growLog(bytes: number): void {
+  const line = `${'filler '.repeat(15)}\n`;
+  appendFileSync(LOG_FILE, line.repeat(Math.ceil(bytes / line.length)));
 }

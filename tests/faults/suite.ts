@@ -2,10 +2,11 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { ConfigMap } from '../harness/juju-sim.ts';
 import { expectOk, expectServed, explain } from './checks.ts';
-import type { FaultFixture, HookRun } from './fixture.ts';
+import type { FaultFixture, HookOptions, HookRun } from './fixture.ts';
 import { startForwardProber, type Prober } from './holders.ts';
 import { ACTIVE } from './machine.ts';
 import { charmTinyproxyPids } from './observe.ts';
+import { killTinyproxy } from './out-of-band.ts';
 import type { Tally } from './tally.ts';
 
 export interface SuiteContext {
@@ -14,6 +15,29 @@ export interface SuiteContext {
 }
 
 const DEFAULTS = ['slug', 'server-port', 'upstream'] as const;
+
+/**
+ * The hook timeout for cases where a hook might hang (a FIFO, a stopped daemon, a silent port): far
+ * above what any hook may take (tinyproxy's own start wait is 10 s), far below the test's timeout.
+ * A hook killed at this bound shows as timed out, which expectOk and friends report as a hang.
+ */
+export const BOUNDED: HookOptions = { timeoutMs: 20_000 };
+/** A test that runs a few bounded hooks. */
+export const BOUNDED_TEST_MS = 90_000;
+
+/**
+ * Runs a case; if it fails, SIGKILLs the charm's tinyproxy (stopped, saturated, serving a hand-made
+ * config, writing into a planted file) so that the next case's `serving()` starts a clean one
+ * instead of failing too.
+ */
+export async function isolated(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    await killTinyproxy();
+    throw error;
+  }
+}
 
 /** Sets the config to the defaults plus `config`, as `juju config` would. */
 export function configure(f: FaultFixture, config: ConfigMap = {}): void {

@@ -8,7 +8,7 @@ import type { FaultFixture } from '../fixture.ts';
 import { startSignalRecorder } from '../holders.ts';
 import { ACTIVE, CONFIG_DIR, CONFIG_FILE, PID_FILE, RELOAD_LOG, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents, isAlive } from '../observe.ts';
-import { waitFor } from '../out-of-band.ts';
+import { reloadByHand } from '../out-of-band.ts';
 import { configure, logged, serving, type SuiteContext } from '../suite.ts';
 
 interface ConfigFault {
@@ -33,10 +33,8 @@ const CONFIG_FAULTS: readonly ConfigFault[] = [
     name: 'edited into an open forward proxy (no ReverseOnly, no ReversePath) and reloaded by hand',
     reload: true,
     inject: async (_f, pid) => {
-      const before = daemonEvents().reloads;
       edit((t) => t.replace(/^ReverseOnly Yes\n/m, '').replace(/^ReversePath .*\n/m, ''));
-      process.kill(pid, 'SIGUSR1');
-      await waitFor('tinyproxy to reload the hand-edited file', () => daemonEvents().reloads > before);
+      await reloadByHand(pid);
     },
   },
   { name: 'made world-writable', reload: false, inject: () => chmodSync(CONFIG_FILE, 0o666) },
