@@ -1,6 +1,6 @@
 // What the fault suite reads back from the machine: tinyproxy processes, its log, the files the
 // charm manages, and the unit's end state (for "run twice, same end state").
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimUnit, StatusInfo } from '../harness/juju-sim.ts';
 import { processesNamed } from '../harness/host.ts';
@@ -40,12 +40,24 @@ export interface DaemonEvents {
   readonly reloads: number;
 }
 
+// Every start and config read seen so far, by its whole log line (time to the millisecond, pid):
+// the charm rotates the log at 1 MiB, so the lines are gathered from tinyproxy.log.1 too, and
+// remembered, so that a rotation between two looks loses nothing.
+const seenStarts = new Set<string>();
+const seenReads = new Set<string>();
+
+/** A regular file's text (never a FIFO or a link another test planted), or ''. */
+const regularText = (path: string): string => (lstatSync(path, { throwIfNoEntry: false })?.isFile() ? (readText(path) ?? '') : '');
+
 /** Counts starts and SIGUSR1 reloads in tinyproxy's log (every start also reads its config once). */
 export function daemonEvents(): DaemonEvents {
-  const log = readText(LOG_FILE) ?? '';
-  const starts = log.match(/: Initializing tinyproxy \.\.\.$/gm)?.length ?? 0;
-  const reads = log.match(/: Reloading config file$/gm)?.length ?? 0;
-  return { starts, reloads: reads - starts };
+  for (const path of [`${LOG_FILE}.1`, LOG_FILE]) {
+    for (const line of regularText(path).split('\n')) {
+      if (/: Initializing tinyproxy \.\.\.$/.test(line)) seenStarts.add(line);
+      if (/: Reloading config file$/.test(line)) seenReads.add(line);
+    }
+  }
+  return { starts: seenStarts.size, reloads: seenReads.size - seenStarts.size };
 }
 
 /** The config file's bytes, or undefined when it does not exist. */

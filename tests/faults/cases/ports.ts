@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // Port changes Juju never applied (issue 10 §1). Juju commits a hook's open-port/close-port only
 // when the hook exits 0 and the commit succeeds (juju-contract.md §2.1); opened-ports lists
 // committed ports only. A final status-set that fails after open-port, a commit Juju drops, a
@@ -186,7 +187,9 @@ export function registerPortFaults({ fixture, tally }: SuiteContext): void {
         const r = await f.hook(next, { unit });
         expectOk(r, ACTIVE);
         expect(unit.openedPorts(), `Juju's opened ports after the next hook: ${explain(r)}`).toEqual(opened);
-        expect(charmTinyproxyPids(), 'exactly one tinyproxy').toHaveLength(1);
+        const pids = charmTinyproxyPids();
+        const ps = pids.length === 1 ? '' : execFileSync('ps', ['-o', 'pid,ppid,pgid,sid,lstart,stat,args', '-p', pids.join(',')], { encoding: 'utf8' });
+        expect(pids, `exactly one tinyproxy\n${ps}\n${explain(r)}`).toHaveLength(1);
         await expectServedOn(f, scenario.port);
 
         const confirm = await f.hook('update-status', { unit });
