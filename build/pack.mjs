@@ -50,7 +50,7 @@ export async function packCharm(/** @type {PackOptions} */ options) {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const outFile = path.resolve(root, options.outFile ?? `${project.name}_${platform.name}.charm`);
-  const zip = createZip(entries);
+  const zip = await createZip(entries);
   await writeFile(outFile, zip);
   if (!options.quiet) console.log(`Packed ${path.relative(process.cwd(), outFile) || outFile} (${zip.length} bytes)`);
   /** @type {PackResult} */
