@@ -1,3 +1,4 @@
+// @ts-check
 // Pack the built charm into Juju .charm files laid out like `charmcraft pack` output, one per
 // platform of charmcraft.yaml (packAllPlatforms) or for one platform (packCharm):
 //   dispatch (0755), dist/** (0644), and metadata.yaml, config.yaml, manifest.yaml
