@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles src/ into dist/ with esbuild; `--pack` then writes one .charm per platform of
 // charmcraft.yaml: tinyproxy_amd64.charm and tinyproxy_arm64.charm.
 // Imported (by `npm run bench -- --investigate`) it builds nothing: it exports the options.
@@ -12,6 +13,7 @@ const distDir = join(root, 'dist');
 // execa in a file of its own costs nothing in hooks that run no workload command.
 export const EXECA_CHUNK = './lib/execa.cjs';
 
+/** @type {esbuild.BuildOptions} */
 const common = {
   absWorkingDir: root,
   bundle: true,
@@ -25,7 +27,10 @@ const common = {
   logLevel: 'warning',
 };
 
-/** Keeps `import('execa')` pointing at the separately bundled file next to the charm. */
+/**
+ * Keeps `import('execa')` pointing at the separately bundled file next to the charm.
+ * @type {esbuild.Plugin}
+ */
 export const execaOnDemand = {
   name: 'execa-on-demand',
   setup(build) {
@@ -33,7 +38,10 @@ export const execaOnDemand = {
   },
 };
 
-/** The esbuild options of the two builds: the charm (<outDir>/charm.cjs) and execa (<outDir>/lib/execa.cjs). */
+/**
+ * The esbuild options of the two builds: the charm (<outDir>/charm.cjs) and execa (<outDir>/lib/execa.cjs).
+ * @returns {{ charm: esbuild.BuildOptions, execa: esbuild.BuildOptions }}
+ */
 export function buildOptions(outDir = distDir) {
   return {
     // `import('execa')` becomes a require(): import() would start Node's ESM loader (~17 ms).

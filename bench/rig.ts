@@ -2,7 +2,7 @@
 // timed hook runs (wall time, hook-tool calls, peak RSS) and cleanup that also runs on failure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { isPackageInstalled, processesNamed, restoreHost, snapshotHost, type HostSnapshot } from '../tests/harness/host.ts';
@@ -78,7 +78,7 @@ export function cleanUpOnSignals(): void {
       console.error(`\nbench: ${signal}: cleaning up`);
       void cleanupAll().then((problems) => {
         for (const p of problems) console.error(`bench: cleanup: ${p}`);
-        process.exit(130);
+        process.exit(128 + constants.signals[signal]);
       });
     });
   }

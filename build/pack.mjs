@@ -1,3 +1,4 @@
+// @ts-check
 // Pack the built charm into Juju .charm files laid out like `charmcraft pack` output, one per
 // platform of charmcraft.yaml (packAllPlatforms) or for one platform (packCharm):
 //   dispatch (0755), dist/** (0644), and metadata.yaml, config.yaml, manifest.yaml
@@ -50,7 +51,7 @@ export async function packCharm(/** @type {PackOptions} */ options) {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const outFile = path.resolve(root, options.outFile ?? `${project.name}_${platform.name}.charm`);
-  const zip = createZip(entries);
+  const zip = await createZip(entries);
   await writeFile(outFile, zip);
   if (!options.quiet) console.log(`Packed ${path.relative(process.cwd(), outFile) || outFile} (${zip.length} bytes)`);
   /** @type {PackResult} */

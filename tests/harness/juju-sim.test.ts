@@ -1,7 +1,7 @@
 // Tests of the juju-sim hook tools (run directly) and of the SimUnit harness (runHook
 // against a throwaway sh charm).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -419,8 +419,8 @@ describe('SimUnit.runHook', () => {
 
   it.each([
     ['whose final status-set fails', 'status-fails', {}, { exitCode: 2, signal: null, timedOut: false }],
-    ['killed by SIGKILL (its whole process group)', 'killed', {}, { exitCode: 137, signal: 'SIGKILL', timedOut: false }],
-    ['killed at its timeout', 'hangs', { timeoutMs: 300 }, { exitCode: 137, signal: 'SIGKILL', timedOut: true }],
+    ['killed by SIGKILL (its whole process group)', 'killed', {}, { exitCode: 128 + constants.signals.SIGKILL, signal: 'SIGKILL', timedOut: false }],
+    ['killed at its timeout', 'hangs', { timeoutMs: 300 }, { exitCode: 128 + constants.signals.SIGKILL, signal: 'SIGKILL', timedOut: true }],
   ])('drops the port changes of a hook %s', async (_label, event, options, outcome) => {
     await unit.runHook('start');
     const r = await unit.runHook(event, options);

@@ -1,6 +1,7 @@
 // Child-process runner for the test harnesses: no shell, explicit env, output captured,
 // and it returns when the process exits even if a daemon it started keeps stdout/stderr open.
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 /** What a finished command did. */
 export interface CommandResult {
@@ -25,11 +26,6 @@ export interface CommandOptions {
   /** How long to wait for stdout/stderr to close after the process exited. */
   stdioGraceMs?: number;
 }
-
-const SIGNAL_NUMBERS: Readonly<Record<string, number>> = {
-  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8,
-  SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15,
-};
 
 /** Runs argv (no shell) in its own process group; never rejects for a non-zero exit. */
 export function runCommand(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
@@ -70,7 +66,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
           child.stderr.destroy();
         }
         resolve({
-          exitCode: code ?? 128 + (signal ? SIGNAL_NUMBERS[signal] ?? 0 : 0),
+          exitCode: code ?? 128 + (signal ? constants.signals[signal] : 0),
           signal,
           stdout: Buffer.concat(out).toString('utf8'),
           stderr: Buffer.concat(err).toString('utf8'),
