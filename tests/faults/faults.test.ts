@@ -23,9 +23,10 @@ import { registerTwice } from './cases/twice.ts';
 import { createFaultFixture, type FaultFixture } from './fixture.ts';
 import { probeForwardingThroughout, type SuiteContext } from './suite.ts';
 import { createTally } from './tally.ts';
+import { inCI } from '../support/ci.ts';
 
 const PREFIX = 'tp-fault';
-const isCI = process.env.CI === 'true';
+const isCI = inCI();
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm', 'perl', 'useradd'] });
 if (!existsSync('/usr/bin/curl')) missing.push('curl not found at /usr/bin/curl');
 if (missing.length > 0 && !isCI) console.warn(`fault suite skipped: ${missing.join('; ')}`);

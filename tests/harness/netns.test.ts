@@ -12,10 +12,11 @@ import {
 } from './netns.ts';
 import { killGroup, mustRun } from './process.ts';
 import { missingPrerequisites } from './prerequisites.ts';
+import { inCI } from '../support/ci.ts';
 
 const PREFIX = 'jsim-nstest';
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'curl'] });
-const isCI = process.env.CI === 'true';
+const isCI = inCI();
 
 if (missing.length > 0 && !isCI) console.warn(`netns harness tests skipped: ${missing.join('; ')}`);
 

@@ -13,6 +13,7 @@ import { createSimUnit, type HookResult, type SimUnit, type StatusInfo } from '.
 import { UPSTREAM_MARKER, createProxyNetwork, type ProxyNetwork } from '../harness/netns.ts';
 import { missingPrerequisites } from '../harness/prerequisites.ts';
 import { mustRun, runCommand } from '../harness/process.ts';
+import { inCI } from '../support/ci.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CHARM_FILE = join(REPO, 'tinyproxy_amd64.charm');
@@ -29,7 +30,7 @@ const BLOCKED_FOO_BAR: StatusInfo = {
   message: "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+",
 };
 
-const isCI = process.env.CI === 'true';
+const isCI = inCI();
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm'] });
 if (!existsSync('/usr/bin/curl')) missing.push('curl not found at /usr/bin/curl');
 if (missing.length > 0 && !isCI) console.warn(`charm lifecycle test skipped: ${missing.join('; ')}`);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimUnit, type HookResult, type RunHookOptions, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
 import { httpGet } from '../support/http.ts';
 import { bootMachine, checkPrerequisites, ensureRootfs, type Machine } from './container.ts';
+import { inCI } from '../support/ci.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CHARM_DIR = '/var/lib/juju/agents/unit-tinyproxy-0/charm';
@@ -58,7 +59,7 @@ const prereq = await checkPrerequisites();
  * is skipped, and in CI it fails instead.
  */
 export function describeCharmMachine(title: string, name: string, body: (f: CharmMachine) => void): void {
-  if (!prereq.ok && process.env.CI === 'true') {
+  if (!prereq.ok && inCI()) {
     describe(title, () => {
       it('prerequisites', () => {
         throw new Error(`the machine suite cannot run in CI: ${prereq.reason}`);

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootMachine, checkPrerequisites, destroyMachineState, ensureRootfs, machineLeftovers, type Machine, type Rootfs } from './container.ts';
 import { pidAlive, runChecked, sleep } from './proc.ts';
+import { inCI } from '../support/ci.ts';
 
-const IN_CI = process.env.CI === 'true';
+const IN_CI = inCI();
 const NAME = 'tpc-harness';
 const STALE_NAME = 'tpc-harness-stale';
 const prereq = await checkPrerequisites();

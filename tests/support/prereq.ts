@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { inCI } from './ci.ts';
 
 /** Missing prerequisites for a suite that changes the machine: root and the named commands. */
 export function missingPrerequisites(commands: readonly string[]): string[] {
@@ -22,7 +23,7 @@ export function skipUnlessReady(suite: string, commands: readonly string[]): boo
   const missing = missingPrerequisites(commands);
   if (missing.length === 0) return false;
   const reason = `${suite} needs ${missing.join(', ')}`;
-  if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: refusing to skip)`);
+  if (inCI()) throw new Error(`${reason} (CI=true: refusing to skip)`);
   console.warn(`skipping ${reason}`);
   return true;
 }
