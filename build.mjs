@@ -28,13 +28,64 @@ const common = {
 };
 
 /**
- * Keeps `import('execa')` pointing at the separately bundled file next to the charm.
+ * Built-in modules that Node 18 cannot hold in a user start-up snapshot (building one that loaded
+ * them aborts or warns). The charm imports them as usual; the bundle loads them on first use.
+ */
+export const LAZY_BUILTINS = ['child_process', 'net', 'http', 'https', 'tls', 'dns', 'dgram', 'cluster', 'worker_threads', 'readline', 'repl', 'inspector', 'module', 'http2'];
+
+/**
+ * The one loader of run-time modules (lazy built-ins, execa): a require made by createRequire on
+ * first use. In a process started from a user start-up snapshot the bundle's own `require` loads
+ * only built-in modules, and on Node 18 it warns on stderr ("not yet supported in user
+ * snapshots") for most of them, every hook: that one warning is dropped while the real require is
+ * made, and the real one never warns.
+ */
+const RUNTIME_LOADER = `
+let real;
+export function load(id) {
+  if (real === undefined) {
+    const emit = process.emitWarning;
+    process.emitWarning = function (warning, ...rest) {
+      if (!/user snapshot/.test(String(warning?.message ?? warning))) return emit.call(this, warning, ...rest);
+    };
+    try {
+      real = require('node:module').createRequire(__filename);
+    } finally {
+      process.emitWarning = emit;
+    }
+  }
+  return real(id);
+}
+`;
+
+/**
+ * Keeps `import('execa')` pointing at the separately bundled file next to the charm, and replaces
+ * each import of a LAZY_BUILTINS module by functions that load it on first call.
  * @type {esbuild.Plugin}
  */
-export const execaOnDemand = {
-  name: 'execa-on-demand',
+export const runtimeModules = {
+  name: 'runtime-modules',
   setup(build) {
-    build.onResolve({ filter: /^execa$/ }, () => ({ path: EXECA_CHUNK, external: true }));
+    const builtin = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    build.onResolve({ filter: /^tinyproxy-charm:runtime-loader$/ }, (args) => ({ path: args.path, namespace: 'runtime-loader' }));
+    build.onResolve({ filter: /^execa$/ }, () => ({ path: 'execa', namespace: 'runtime-execa' }));
+    build.onResolve({ filter: builtin }, (args) =>
+      args.namespace === 'runtime-loader' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'runtime-loader' }, () => ({ contents: RUNTIME_LOADER, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'runtime-execa' }, () => ({
+      contents: `import { load } from 'tinyproxy-charm:runtime-loader'; module.exports = load(${JSON.stringify(EXECA_CHUNK)});`,
+      loader: 'js',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const real = (await import(`node:${args.path}`)).default;
+      const names = Object.keys(real).filter((k) => typeof real[k] === 'function' && /^[A-Za-z_$][\w$]*$/.test(k));
+      const lines = [`import { load as loadModule } from 'tinyproxy-charm:runtime-loader';`, `let m; const load = () => (m ??= loadModule(${JSON.stringify(`node:${args.path}`)}));`];
+      for (const k of names) {
+        lines.push(`export function ${k}(...a) { return new.target ? Reflect.construct(load().${k}, a, new.target) : load().${k}.apply(this, a); }`);
+      }
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
   },
 };
 
@@ -45,7 +96,7 @@ export const execaOnDemand = {
 export function buildOptions(outDir = distDir) {
   return {
     // `import('execa')` becomes a require(): import() would start Node's ESM loader (~17 ms).
-    charm: { ...common, entryPoints: ['src/main.ts'], outfile: join(outDir, 'charm.cjs'), plugins: [execaOnDemand], supported: { 'dynamic-import': false } },
+    charm: { ...common, entryPoints: ['src/main.ts'], outfile: join(outDir, 'charm.cjs'), plugins: [runtimeModules], supported: { 'dynamic-import': false } },
     execa: { ...common, stdin: { contents: "export { execa } from 'execa';", resolveDir: root }, outfile: join(outDir, EXECA_CHUNK) },
   };
 }

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { startupSnapshot } from 'node:v8';
 import { runCharm } from './charm/charm.ts';
 import { parseCharmConfig } from './charm/config.ts';
 import { fileStateStore } from './charm/unit-state.ts';
@@ -42,7 +44,42 @@ async function main(): Promise<number> {
   }
 }
 
-// CommonJS output (it starts faster) has no top-level await.
-void main().then((code) => {
-  process.exitCode = code;
-});
+/** Set by dispatch: a file the charm writes how it started to, as its very first act. */
+const STARTED_ENV = 'TINYPROXY_CHARM_STARTED';
+/** Set by dispatch when it checks a fresh snapshot: print what started, run no hook. */
+const CHECK_ENV = 'TINYPROXY_CHARM_SNAPSHOT_CHECK';
+
+/** The shared library node runs from (Debian's and Ubuntu's libnode), or '-'. */
+function libnode(): string {
+  const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => /\/libnode\.so[.\d]*$/.test(l));
+  return line?.slice(line.indexOf('/')) ?? '-';
+}
+
+/** Runs the hook (or the check); `from` says whether this process started from a user start-up snapshot. */
+function start(from: 'snapshot' | 'plain'): void {
+  const { [STARTED_ENV]: started, [CHECK_ENV]: check } = process.env;
+  delete process.env[STARTED_ENV];
+  delete process.env[CHECK_ENV];
+  if (check !== undefined) {
+    const builtin = (process.config.variables as { node_use_node_snapshot?: unknown }).node_use_node_snapshot === true;
+    process.stdout.write(`tinyproxy-charm-start ${from} ${process.version} ${builtin ? 'builtin-snapshot' : 'no-builtin-snapshot'} ${libnode()}\n`);
+    return;
+  }
+  // dispatch reruns a snapshot start that failed without this mark, so it comes before anything else.
+  if (started) {
+    try {
+      writeFileSync(started, `${from}\n`);
+    } catch {
+      // Only dispatch's fallback needs it.
+    }
+  }
+  // CommonJS output (it starts faster) has no top-level await.
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}
+
+// `node --build-snapshot dist/charm.cjs` (dispatch, on the unit) keeps everything loaded so far in
+// the snapshot; a process started from it begins here.
+if (startupSnapshot?.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(() => start('snapshot'));
+else start('plain');

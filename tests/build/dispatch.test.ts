@@ -318,3 +318,141 @@ describe('dispatch without a usable node', () => {
     expect(verbs.slice(-3)).toEqual(['install', 'update', 'install']);
   });
 });
+
+describe('dispatch start-up snapshot', () => {
+  /**
+   * A node 18.20 without a built-in snapshot, faked: `--build-snapshot` writes "good" to the blob
+   * (or fails with FAKE_BUILD=fail); a start from a blob that holds anything else aborts (exit
+   * 134) before the charm; a start from a good blob answers dispatch's check, or marks
+   * $TINYPROXY_CHARM_STARTED and runs the stub with VIA=snapshot. Every start is logged to node.log.
+   */
+  function snapshotBox(): { box: Sandbox; nodeLog: string; jujuLog: string; state: string; blob: string; libnode: string } {
+    const box = sandbox();
+    for (const tool of ['mkdir', 'ln', 'rm', 'mv', 'stat', 'timeout', 'cat']) symlinkSync(`/usr/bin/${tool}`, path.join(box.bin, tool));
+    const nodeLog = path.join(box.dir, 'node.log');
+    const jujuLog = path.join(box.dir, 'juju-log.log');
+    const libnode = path.join(box.dir, 'libnode.so.108');
+    writeFileSync(libnode, 'lib');
+    script(path.join(box.bin, 'juju-log'), `echo "$*" >> '${jujuLog}'`);
+    script(
+      path.join(box.bin, 'node'),
+      `log='${nodeLog}'
+[ "$1" = --version ] && { echo v18.20.4; exit 0; }
+if [ "$1" = --snapshot-blob ]; then
+  blob=$2; shift 2
+  if [ "$1" = --build-snapshot ]; then
+    echo build >> "$log"
+    [ "\${FAKE_BUILD:-}" = fail ] && { echo 'build failed' >&2; exit 1; }
+    printf good > "$blob"; exit 0
+  fi
+  [ "$(cat "$blob")" = good ] || { echo abort >> "$log"; exit 134; }
+  if [ -n "\${TINYPROXY_CHARM_SNAPSHOT_CHECK:-}" ]; then
+    echo check >> "$log"
+    echo "tinyproxy-charm-start snapshot v18.20.4 \${FAKE_BUILTIN:-no-builtin-snapshot} ${libnode}"; exit 0
+  fi
+  echo run-snapshot >> "$log"
+  printf snapshot > "$TINYPROXY_CHARM_STARTED"
+  VIA=snapshot exec '${REAL_NODE}' "$@"
+fi
+echo run-plain >> "$log"
+VIA=plain exec '${REAL_NODE}' "$@"`,
+    );
+    const rt = path.join(box.charm, '.runtime');
+    return { box, nodeLog, jujuLog, libnode, state: path.join(rt, 'snapshot.state'), blob: path.join(rt, 'snapshot.blob') };
+  }
+  const starts = (file: string): string[] => (existsSync(file) ? lines(readFileSync(file, 'utf8')) : []);
+  const logged = (file: string): string[] => starts(file);
+  /** Gives a file a new ctime (as a reinstall or any write would). */
+  const touch = (file: string): void => {
+    const data = readFileSync(file);
+    const mode = statSync(file).mode;
+    rmSync(file);
+    writeFileSync(file, data, { mode });
+  };
+
+  it('builds, checks and uses a snapshot; later hooks start from it with no rebuild and nothing on stderr', () => {
+    const { box, nodeLog, jujuLog, state, libnode } = snapshotBox();
+    const first = run(box);
+    expect(first.report?.via).toBe('snapshot');
+    expect(first.stderr).toBe('');
+    expect(starts(nodeLog)).toEqual(['build', 'check', 'run-snapshot']);
+    const [verdict, lib] = lines(readFileSync(state, 'utf8'));
+    expect(verdict).toBe('ok');
+    expect(lib).toBe(libnode);
+    expect(readFileSync(path.join(box.charm, '.runtime/started'), 'utf8')).toBe('snapshot');
+    for (let i = 0; i < 2; i += 1) {
+      const r = run(box, { env: { STUB_EXIT: '5' } });
+      expect(r.report?.via).toBe('snapshot');
+      expect(r.status).toBe(5); // a hook that fails after the charm started is not run again
+      expect(r.stderr).toBe('');
+    }
+    expect(starts(nodeLog).filter((s) => s === 'build')).toHaveLength(1);
+    expect(starts(nodeLog).filter((s) => s.startsWith('run'))).toHaveLength(3);
+    expect(logged(jujuLog)).toEqual([expect.stringMatching(/^--log-level INFO -- start-up snapshot built for node v18\.20\.4 \(no snapshot yet\)/)]);
+  });
+
+  it.each([
+    ['the node binary', (b: ReturnType<typeof snapshotBox>) => touch(path.join(b.box.bin, 'node'))],
+    ['libnode', (b: ReturnType<typeof snapshotBox>) => touch(b.libnode)],
+    ['the bundle (upgrade-charm)', (b: ReturnType<typeof snapshotBox>) => writeFileSync(path.join(b.box.charm, 'dist/charm.cjs'), `${STUB}\n// v2\n`)],
+    ['the blob (damaged)', (b: ReturnType<typeof snapshotBox>) => writeFileSync(b.blob, 'goo')],
+    ['the blob (missing)', (b: ReturnType<typeof snapshotBox>) => rmSync(b.blob)],
+  ])('rebuilds before the hook when %s changed', (_what, change) => {
+    const b = snapshotBox();
+    run(b.box);
+    change(b);
+    const r = run(b.box);
+    expect(r.report?.via).toBe('snapshot');
+    expect(r.stderr).toBe('');
+    expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-snapshot', 'build', 'check', 'run-snapshot']);
+    expect(logged(b.jujuLog).at(-1)).toMatch(/start-up snapshot built .*changed/);
+  });
+
+  it('a blob that aborts node before the charm ran: the hook runs once, without it, and it stays off', () => {
+    const b = snapshotBox();
+    run(b.box);
+    // Damage the blob without changing its identity (bit rot): only the start can tell.
+    const stamp = readFileSync(b.state, 'utf8');
+    touch(b.blob);
+    writeFileSync(b.blob, 'bad!');
+    const lines3 = stamp.split('\n');
+    const blobId = spawnSync('stat', ['-L', '--printf', '%d:%i:%s:%.9Y:%.9Z;', b.blob], { encoding: 'utf8' }).stdout;
+    lines3[2] = (lines3[2] ?? '').replace(/[^;]+;$/, blobId);
+    writeFileSync(b.state, lines3.join('\n'));
+    const r = run(b.box, { env: { STUB_EXIT: '0' } });
+    expect(r.status).toBe(0);
+    expect(r.report?.via).toBe('plain');
+    expect(starts(b.nodeLog).slice(3)).toEqual(['abort', 'run-plain']);
+    expect(readFileSync(b.state, 'utf8')).toMatch(/^off: a start from it failed \(exit 134\)/);
+    expect(logged(b.jujuLog).at(-1)).toMatch(/^--log-level WARNING -- start-up snapshot not used any more.*exit 134/);
+    // Off until the runtime or the charm changes: no retry, no rebuild, nothing logged.
+    expect(run(b.box).report?.via).toBe('plain');
+    expect(starts(b.nodeLog).slice(5)).toEqual(['run-plain']);
+    expect(logged(b.jujuLog)).toHaveLength(2);
+  });
+
+  it('a node that cannot build a snapshot works as before: said once, no retry until the runtime changes', () => {
+    const b = snapshotBox();
+    const env = { FAKE_BUILD: 'fail' };
+    for (let i = 0; i < 3; i += 1) {
+      const r = run(b.box, { env });
+      expect(r.report?.via).toBe('plain');
+      expect(r.stderr).toBe('');
+    }
+    expect(starts(b.nodeLog)).toEqual(['build', 'run-plain', 'run-plain', 'run-plain']);
+    expect(logged(b.jujuLog)).toEqual([expect.stringMatching(/^--log-level INFO -- start-up snapshot not used, hooks run without it \(no snapshot yet\): .*could not build/)]);
+    expect(readFileSync(path.join(b.box.charm, '.runtime/snapshot.log'), 'utf8')).toContain('build failed');
+    touch(path.join(b.box.bin, 'node'));
+    expect(run(b.box).report?.via).toBe('snapshot');
+  });
+
+  it('a node with its own start-up snapshot keeps it (measured no slower), and is checked once', () => {
+    const b = snapshotBox();
+    const env = { FAKE_BUILTIN: 'builtin-snapshot' };
+    expect(run(b.box, { env }).report?.via).toBe('plain');
+    expect(run(b.box, { env }).report?.via).toBe('plain');
+    expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-plain', 'run-plain']);
+    expect(existsSync(b.blob)).toBe(false);
+    expect(logged(b.jujuLog)).toEqual([expect.stringMatching(/has its own start-up snapshot/)]);
+  });
+});

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { httpGet } from '../support/http.ts';
-import { ACTIVE, describeCharmMachine, poll, UNIT, UPSTREAM_PORT, WAITING_INSTALL, WAITING_START } from './charm-fixture.ts';
+import { ACTIVE, CHARM_DIR, describeCharmMachine, poll, UNIT, UPSTREAM_PORT, WAITING_INSTALL, WAITING_START } from './charm-fixture.ts';
 import { runLoad } from './load.ts';
 
 describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, unit: sim, sh, show, serves, hook }) => {
@@ -53,6 +53,50 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
     expect(await serves('example')).toBe(true);
     await hook('update-status', ACTIVE);
   });
+
+  it('hooks start from a start-up snapshot built by the unit’s node; a reinstall of nodejs rebuilds it; a damaged one is bypassed', async () => {
+    const rt = `${CHARM_DIR}/.runtime`;
+    const state = async (): Promise<string[]> => (await sh('cat', `${rt}/snapshot.state`)).split('\n');
+    const started = async (): Promise<string> => sh('cat', `${rt}/started`);
+    const messages = (): string[] => sim().logs().map((log) => log.message);
+    // Built at install (the first hook) by Debian's node 18, which has no snapshot of its own.
+    expect(messages().some((m) => /^start-up snapshot built for node v18\.\d+\.\d+ \(no snapshot yet\)/.test(m)), messages().join('\n')).toBe(true);
+    const [verdict, lib, stamp] = await state();
+    expect(verdict).toBe('ok');
+    expect(lib).toMatch(/\/libnode\.so\.\d+$/);
+    // The charm marks `snapshot` only when it started from one.
+    let r = await hook('update-status', ACTIVE);
+    expect(r.stderr).toBe('');
+    expect(await started()).toBe('snapshot');
+
+    await sh('apt-get', 'install', '-y', '--reinstall', 'nodejs');
+    r = await hook('update-status', ACTIVE);
+    expect(r.stderr).toBe('');
+    expect(messages().at(-1)).toMatch(/^start-up snapshot built for node v18.* \(the runtime, the charm or the snapshot changed\)/);
+    expect((await state())[2]).not.toBe(stamp);
+    expect(await started()).toBe('snapshot');
+    await hook('update-status', ACTIVE);
+    expect(await started()).toBe('snapshot');
+    expect(messages().filter((m) => m.startsWith('start-up snapshot'))).toHaveLength(2);
+
+    // Damage the blob behind dispatch's back (as bit rot would: same identity): the start from it
+    // dies before the charm runs, and the hook runs once without it.
+    await sh('sh', '-c', `cd ${rt} && printf garbage | dd of=snapshot.blob bs=1 seek=100000 conv=notrunc status=none && ` +
+      `id=$(stat -L --printf '%d:%i:%s:%.9Y:%.9Z;' snapshot.blob) && sed -i "3s/[^;]*;\\$/$id/" snapshot.state`);
+    const before = await sh('cat', '/etc/tinyproxy/tinyproxy.conf');
+    r = await hook('update-status', ACTIVE);
+    expect(await started()).toBe('');
+    expect((await state())[0]).toMatch(/^off: a start from it failed \(exit 13[34]\)/);
+    expect(messages().at(-1)).toMatch(/^start-up snapshot not used any more/);
+    expect(sim().logs().at(-1)?.level).toBe('WARNING');
+    expect(await sh('cat', '/etc/tinyproxy/tinyproxy.conf')).toBe(before);
+    r = await hook('update-status', ACTIVE);
+    expect(r.stderr).toBe('');
+    // Dropping the verdict makes the next hook build a fresh one.
+    await sh('rm', `${rt}/snapshot.state`);
+    await hook('update-status', ACTIVE);
+    expect(await started()).toBe('snapshot');
+  }, 180_000);
 
   it('kill -SEGV of the main PID: systemd serves again within 3 s, no hook run', async () => {
     const pid = await show('MainPID');

@@ -1,0 +1,54 @@
+// `npm run bench:machine` (issue 12): inside a booted Debian 12 machine (the machine suite's
+// fixture: Debian's nodejs 18.20, shared libnode, no built-in snapshot), install-to-active hook
+// times from a bare machine, then update-status (steady, tinyproxy serving) against a bare
+// `node -e 0` of the same runtime, interleaved, with and without the start-up snapshot.
+// Needs root and the machine suite's prerequisites; takes the machine suite's lock.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { ACTIVE, CHARM_DIR, describeCharmMachine, WAITING_START } from '../../tests/machine/charm-fixture.ts';
+import { median, ms, ratio } from '../stats.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const RESULTS = fileURLToPath(new URL('../results-machine.md', import.meta.url));
+
+describeCharmMachine('bench: hooks in a Debian 12 machine', 'tp-bench', ({ machine: m, unit: sim, sh, hook, runHook }) => {
+  it(`install to active, then update-status vs node -e 0, median of ${RUNS}`, async () => {
+    const steps: Array<[string, number]> = [];
+    for (const [event, status] of [['install', WAITING_START], ['config-changed', ACTIVE], ['start', ACTIVE]] as const) {
+      const r = await runHook(event);
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(sim().status()).toEqual(status);
+      steps.push([event, r.tookMs]);
+    }
+    const last = await hook('update-status', ACTIVE);
+    await m().writeFile('/tmp/bench-env.json', JSON.stringify(last.env));
+    await m().copyIn(fileURLToPath(new URL('timer.cjs', import.meta.url)), '/tmp/bench-timer.cjs');
+    const version = await sh('node', '--version');
+    const out = JSON.parse(await sh('node', '/tmp/bench-timer.cjs', CHARM_DIR, String(RUNS), '/tmp/bench-env.json')) as Record<'bare' | 'snapshot' | 'plain', number[]>;
+    expect(out.bare).toHaveLength(RUNS);
+    await hook('update-status', ACTIVE);
+    const bare = median(out.bare);
+    const row = (name: string, xs: number[]): string => `| ${name} | ${ms(median(xs))} | ${ratio(median(xs) / bare)} |`;
+    const text = [
+      `## Debian 12 machine, Debian's nodejs ${version} (shared libnode, no built-in snapshot)`,
+      '',
+      `Medians of ${RUNS} interleaved runs inside the booted machine (\`npm run bench:machine\`), ${new Date().toISOString()}.`,
+      '',
+      '| command | median ms | vs bare node -e 0 |',
+      '|---|---|---|',
+      row('bare `node -e 0`', out.bare),
+      row('update-status, from the start-up snapshot', out.snapshot),
+      row('update-status, without it (plain bundle)', out.plain),
+      '',
+      'Install to active on a bare machine (wall time through the Juju simulator, including dispatch installing nodejs with apt and building the snapshot):',
+      '',
+      '| hook | ms |',
+      '|---|---|',
+      ...steps.map(([event, took]) => `| ${event} | ${took} |`),
+      '',
+    ].join('\n');
+    console.log(text);
+    writeFileSync(RESULTS, text);
+  }, 600_000);
+});
