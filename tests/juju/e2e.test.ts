@@ -11,7 +11,7 @@ import { loadState } from './fake/state.ts';
 import { startWorkloadProxy, type WorkloadProxy } from './fake/workload-proxy.ts';
 
 /** The tests of tinyproxy.juju.ts: all must pass against the fake. */
-const SUITE_TESTS = 9;
+const SUITE_TESTS = 10;
 
 let fake: FakeJuju;
 let proxy: WorkloadProxy;
@@ -60,7 +60,7 @@ describe('the Juju integration suite', () => {
       .map((line) => JSON.parse(line) as unknown)
       .filter(isObject);
     const commands = new Set(calls.map((call) => (Array.isArray(call.argv) ? String(call.argv[0]) : '')));
-    for (const command of ['add-model', 'deploy', 'expose', 'status', 'config', 'exec', 'add-unit', 'remove-unit', 'destroy-model']) {
+    for (const command of ['add-model', 'deploy', 'expose', 'status', 'config', 'exec', 'refresh', 'add-unit', 'remove-unit', 'destroy-model']) {
       expect(commands, `juju ${command} was never run`).toContain(command);
     }
     expect(calls.filter((call) => call.code === 2), 'usage errors').toEqual([]);

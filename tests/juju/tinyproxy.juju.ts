@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { charmForJuju, findCharm, whichCommand } from './lib/charm.ts';
-import { allOf, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
+import { allOf, charmRefreshed, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
 import { directHttpGet, notBadRequest, notExamplePage, notMapped, notSilent, proxiedHttpGet, targetUrl, type HttpAnswer, type HttpTarget } from './lib/http.ts';
 import { JujuCli } from './lib/juju.ts';
 import { readSettings } from './lib/settings.ts';
@@ -188,6 +188,20 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
     needDeployed(skip);
     await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] }, waitMinutes(2));
   }, testMinutes(5));
+
+  it('refresh to the same charm: each unit runs upgrade-charm, then config-changed, and is active and serving again', async ({ skip }) => {
+    needDeployed(skip);
+    const revision = ((await model().status()).apps[APP]?.charmRev ?? 0) + 1;
+    await model().refresh(APP, charmFile);
+    const status = await waitFor(
+      `${APP} at charm revision ${revision}, every unit active with ports [${PORT}/tcp]`,
+      allOf(charmRefreshed(APP, revision), unitsSettled(APP, { workload: 'active', ports: [`${PORT}/tcp`] })),
+      waitMinutes(10),
+    );
+    for (const { host } of addresses(status)) {
+      await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+    }
+  }, testMinutes(15));
 
   it('server-port: the new port is listed and served, the old one not; 22 blocks', async ({ skip }) => {
     needDeployed(skip);

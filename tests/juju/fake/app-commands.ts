@@ -1,6 +1,6 @@
 // The fake's application-level commands: deploy, expose, config, exec, add-unit, remove-unit.
 import { existsSync } from 'node:fs';
-import { configChangedSteps, deploySteps, effectiveConfig, removeSteps } from './behaviour.ts';
+import { configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
 import { readCharm, type CharmInfo } from './charm-archive.ts';
 import { appOf, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed, type Command, type Io } from './command-support.ts';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
@@ -16,15 +16,26 @@ function configChanged(app: FakeApp, io: Io): void {
   }
 }
 
-/** A new unit on a new machine, with its install and start scheduled. */
-function addUnit(model: FakeModel, app: FakeApp, runnable: boolean, io: Io): string {
+/** A new unit on a new machine, with its deploy hooks scheduled; the first unit of an application leads it. */
+function addUnit(model: FakeModel, app: FakeApp, io: Io): string {
+  const leader = liveUnits(app, io.now).every(({ view }) => view.life === 'dying');
   const id = String(model.nextMachine++);
   model.machines[id] = { id, address: nextAddress(io.state), createdAt: io.now, startedAt: io.now + io.stepMs };
   const name = `${app.name}/${app.nextUnit++}`;
-  const unit = { name, machine: id, steps: [{ at: io.now, agent: { current: 'allocating', message: '' }, workload: { current: 'waiting', message: 'waiting for machine' } }] };
+  const unit = { name, machine: id, steps: [{ at: io.now, agent: { current: 'allocating', message: '' }, workload: { current: 'waiting', message: 'waiting for machine' }, charmRevision: app.revision }] };
   app.units[name] = unit;
-  schedule(unit, io.now, io.stepMs, deploySteps(app, name, runnable));
+  schedule(unit, io.now, io.stepMs, deploySteps(app, name, { runnable: app.runnable, leader }));
   return name;
+}
+
+/** Reads a local charm the way `juju deploy` and `juju refresh` do, or a JujuError. */
+function charmAt(path: string): CharmInfo {
+  if (!existsSync(path)) throw new JujuError(`no charm was found at "${path}"`);
+  try {
+    return readCharm(path);
+  } catch (error) {
+    throw new JujuError(`invalid charm or bundle provided at "${path}": ${(error as Error).message}`);
+  }
 }
 
 const APP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$/;
@@ -35,17 +46,11 @@ export const deploy: Command = (args, io) => {
   const [charm, given] = positionals(parsed, 1, 2, 'deploy [options] <charm or bundle> [<application name>]');
   const model = modelOf(parsed, io);
   if (charm === undefined || !/^[./]/.test(charm)) throw new UsageError('fake juju: only a local charm file (./x.charm or /path/x.charm) can be deployed');
-  if (!existsSync(charm)) throw new JujuError(`no charm was found at "${charm}"`);
-  let info: CharmInfo;
-  try {
-    info = readCharm(charm);
-  } catch (error) {
-    throw new JujuError(`invalid charm or bundle provided at "${charm}": ${(error as Error).message}`);
-  }
+  const info = charmAt(charm);
   const name = given ?? info.name;
   if (!APP_NAME.test(name)) throw new JujuError(`invalid application name "${name}"`);
   if (model.apps[name] !== undefined) throw new JujuError(`cannot add application "${name}": application already exists`);
-  const app: FakeApp = { name, charmName: info.name, options: info.options, config: {}, exposed: false, nextUnit: 0, units: {}, createdAt: io.now };
+  const app: FakeApp = { name, charmName: info.name, options: info.options, revision: 0, runnable: info.runnable, config: {}, exposed: false, nextUnit: 0, units: {}, createdAt: io.now };
   for (const pair of parsed.flags.get('config') ?? []) {
     const [key, ...rest] = pair.split('=');
     if (key === undefined || rest.length === 0) throw new UsageError('fake juju: --config takes key=value');
@@ -53,7 +58,7 @@ export const deploy: Command = (args, io) => {
   }
   model.apps[name] = app;
   const count = Number(flagValue(parsed, 'num-units') ?? '1');
-  for (let i = 0; i < count; i++) addUnit(model, app, info.runnable, io);
+  for (let i = 0; i < count; i++) addUnit(model, app, io);
   io.err(`Located local charm "${info.name}", revision 0\nDeploying "${name}" from local charm "${info.name}", revision 0 on ${info.bases[0] ?? ''}/stable\n`);
   return 0;
 };
@@ -131,8 +136,45 @@ export const addUnitCommand: Command = (args, io) => {
   if (parsed.flags.has('to') || parsed.flags.has('attach-storage')) throw new UsageError('fake juju: add-unit --to/--attach-storage are not simulated');
   const model = modelOf(parsed, io);
   const app = appOf(model, name);
-  const runnable = Object.values(app.units).every((unit) => unitView(unit, Number.POSITIVE_INFINITY).workload.current !== 'error');
-  for (let i = 0; i < Number(flagValue(parsed, 'num-units') ?? '1'); i++) addUnit(model, app, runnable, io);
+  for (let i = 0; i < Number(flagValue(parsed, 'num-units') ?? '1'); i++) addUnit(model, app, io);
+  return 0;
+};
+
+/**
+ * `juju refresh <app> --path <local .charm>`: upgrade-charm on every unit not in error (Juju
+ * leaves those alone without --force-units), then config-changed, which Juju always runs after it.
+ */
+export const refresh: Command = (args, io) => {
+  const parsed = parse(args, [
+    MODEL, valued('path'), valued('switch'), valued('revision'), valued('channel'), valued('base'), valued('config'), valued('bind'),
+    valued('resource'), valued('storage'), boolean('force'), boolean('force-base'), boolean('force-units'),
+  ]);
+  const [name] = positionals(parsed, 1, 1, 'refresh [options] <application>');
+  const has = (flag: string): boolean => parsed.flags.has(flag);
+  if (has('path') && has('revision')) throw new UsageError('--path and --revision are mutually exclusive');
+  if (has('switch') && has('revision')) throw new UsageError('--switch and --revision are mutually exclusive');
+  if (has('switch') && has('path')) throw new UsageError('--switch and --path are mutually exclusive');
+  const model = modelOf(parsed, io);
+  const app = appOf(model, name);
+  const path = flagValue(parsed, 'path');
+  if (path === undefined) {
+    if (has('switch')) throw new UsageError('fake juju: refresh --switch is not simulated');
+    throw new JujuError('upgrading a local charm requires either --path or --switch');
+  }
+  const simulated = new Set(['model', 'path', 'no-browser-login']);
+  const other = [...parsed.flags.keys()].find((flag) => !simulated.has(flag));
+  if (other !== undefined) throw new UsageError(`fake juju: refresh --${other} is not simulated`);
+  const info = charmAt(path);
+  if (info.name !== app.charmName) throw new JujuError(`cannot refresh "${app.name}" from charm "${app.charmName}" to "${info.name}" (fake juju: a different charm is not simulated)`);
+  app.revision += 1;
+  app.options = info.options;
+  app.runnable = info.runnable;
+  for (const { unit } of liveUnits(app, io.now)) {
+    const after = unitView(unit, Number.POSITIVE_INFINITY);
+    if (after.life === 'dying' || after.workload.current === 'error') continue;
+    schedule(unit, io.now, io.stepMs, upgradeSteps(app, unit.name, after, app.runnable));
+  }
+  io.err(`Added local charm "${info.name}", revision ${app.revision}, to the model\n`);
   return 0;
 };
 

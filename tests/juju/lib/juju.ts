@@ -107,6 +107,11 @@ export class JujuCli {
     await this.run(['deploy', charm, app], { timeoutMs: 10 * MINUTE });
   }
 
+  /** `juju refresh <app> --path <charm>`: the application moves to that local charm (a new revision); each unit runs upgrade-charm, then config-changed. */
+  async refresh(app: string, charm: string): Promise<void> {
+    await this.run(['refresh', app, '--path', charm], { timeoutMs: 10 * MINUTE });
+  }
+
   /** `juju expose <app>`: opened ports become reachable where the cloud has a firewall. */
   async expose(app: string): Promise<void> {
     await this.run(['expose', app]);
