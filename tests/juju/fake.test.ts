@@ -1,12 +1,15 @@
 // The fake juju itself: it must answer like Juju (status transitions, the charm's messages,
 // ports, units coming and going) and refuse what it does not know, so the suite's run against
 // it means something. Time is pinned with FAKE_JUJU_NOW; steps are 1 s apart.
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitAndMachineGone, unitsSettled } from './lib/conditions.ts';
 import { notBadRequest, notExamplePage, notSilent, proxiedHttpGet } from './lib/http.ts';
 import { parseConfigOutput, parseExecOutput } from './lib/outputs.ts';
 import { parseStatus, unitsOf, type JujuStatus } from './lib/status.ts';
-import { prepareFakeJuju, runFake, type FakeJuju } from './fake/harness.ts';
+import { goZipMode } from './fake/charm-archive.ts';
+import { prepareFakeJuju, rewriteZipEntry, runFake, type FakeJuju } from './fake/harness.ts';
+import { hookErrorAlarm, waitForStatus, type Clock } from './lib/wait.ts';
 import { startWorkloadProxy } from './fake/workload-proxy.ts';
 
 const T0 = Date.UTC(2025, 10, 21, 10, 0, 0);
@@ -184,5 +187,59 @@ describe('the fake juju', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it("reads an entry's Unix mode only when the zip says it was made on Unix (or macOS), as Go's archive/zip does", () => {
+    const unix755 = (0o100755 << 16) >>> 0;
+    expect(goZipMode(0x0314, unix755, 'dispatch')).toBe(0o755); // Unix
+    expect(goZipMode(0x1314, unix755, 'dispatch')).toBe(0o755); // macOS: Go reads the Unix mode too
+    expect(goZipMode(0x0014, unix755, 'dispatch')).toBe(0o666); // FAT: the MS-DOS attributes, never executable
+    expect(goZipMode(0x0b14, unix755 | 0x01, 'dispatch')).toBe(0o444); // NTFS, read-only
+    expect(goZipMode(0x0e14, 0x10, 'lib/')).toBe(0o40777); // VFAT folder
+    expect(goZipMode(0x0a14, unix755, 'dispatch')).toBe(0); // a creator Go does not know
+    expect(goZipMode(0x0314, (0o40755 << 16) >>> 0, 'lib/')).toBe(0o40755);
+  });
+
+  it('runs the hooks of a charm whose dispatch is Unix-made 0755, and fails install (retrying it) when the same entry says FAT', async () => {
+    const fat = rewriteZipEntry(fake.charm, path.join(fake.root, 'fat.charm'), 'dispatch', { madeBy: 0x0014 });
+    const mac = rewriteZipEntry(fake.charm, path.join(fake.root, 'mac.charm'), 'dispatch', { madeBy: 0x1314 });
+    await juju(0, 'add-model', '--no-switch', 'zipmodes');
+    await juju(0, 'deploy', '--model', 'zipmodes', fat, 'fat');
+    await juju(0, 'deploy', '--model', 'zipmodes', mac, 'mac');
+    const at = async (step: number, app: string): Promise<string> => {
+      const unit = unitsOf(await status('zipmodes', step), app)[0];
+      return `${unit?.agent.current} '${unit?.agent.message}': ${unit?.workload.current} '${unit?.workload.message}'`;
+    };
+    expect(await at(5, 'mac')).toBe("idle '': active ''");
+    // Juju retries the failed install 5 s later, then 10 s after that failure, 20 s, ...: the unit leaves error meanwhile.
+    const fatSteps = await Promise.all([1, 2, 6, 7, 8, 17, 18, 19].map((step) => at(step, 'fat')));
+    const error = `idle '': error 'hook failed: "install"'`;
+    const retrying = `executing 'running install hook': maintenance 'installing charm software'`;
+    expect(fatSteps).toEqual([retrying, error, error, retrying, error, error, retrying, error]);
+    expect(await juju(19, 'debug-log', '--model', 'zipmodes', '--replay', '--no-tail', '--include', 'fat/0')).toContain(
+      'ERROR juju.worker.uniter.operation hook "install" (via hook dispatching script: dispatch) failed: fork/exec /var/lib/juju/agents/unit-fat-0/charm/dispatch: permission denied',
+    );
+  });
+
+  it("fires the suite's fail-fast alarm for a hook that keeps failing, although the unit leaves error during each retry", async () => {
+    const fat = rewriteZipEntry(fake.charm, path.join(fake.root, 'fat-alarm.charm'), 'dispatch', { madeBy: 0x0014 });
+    await juju(0, 'add-model', '--no-switch', 'alarm');
+    await juju(0, 'deploy', '--model', 'alarm', fat, 'tinyproxy');
+    let now = T0;
+    const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+    const seen: string[] = [];
+    const read = async (): Promise<JujuStatus> => {
+      const current = await status('alarm', (now - T0) / STEP);
+      seen.push(`${(now - T0) / STEP}: ${unitsOf(current, 'tinyproxy')[0]?.workload.current}`);
+      return current;
+    };
+    const wait = waitForStatus(read, unitsSettled('tinyproxy', { workload: 'active' }), {
+      what: 'tinyproxy active', timeoutMs: 600_000, intervalMs: STEP, clock, alarm: hookErrorAlarm('tinyproxy', 30_000, clock),
+    });
+    await expect(wait).rejects.toThrow(/gave up: tinyproxy\/0 is in error: 'hook failed: "install"' \(first seen 30s ago, 3 time\(s\)/);
+    // First error at step 2, retries at 7 and 18: the alarm fires at step 32, 30 s after the first error,
+    // although the unit was out of error 14 s before (an alarm that restarted its grace then would wait on).
+    expect((now - T0) / STEP).toBe(32);
+    expect(seen).toContain('18: maintenance');
   });
 });

@@ -12,7 +12,7 @@ import { directHttpGet, notBadRequest, notExamplePage, notMapped, notSilent, pro
 import { JujuCli } from './lib/juju.ts';
 import { readSettings } from './lib/settings.ts';
 import { describeApp, unitAddress, unitsOf, type JujuStatus, type UnitStatus } from './lib/status.ts';
-import { persistentAlarm, pollUntil, waitForStatus } from './lib/wait.ts';
+import { hookErrorAlarm, pollUntil, waitForStatus } from './lib/wait.ts';
 
 const APP = 'tinyproxy';
 const PORT = 8000;
@@ -47,14 +47,14 @@ const model = (): JujuCli => {
   return juju;
 };
 
-/** Waits until `condition` holds 3 polls in a row; a unit of the app stuck in error for 3 minutes fails it. */
+/** Waits until `condition` holds 3 polls in a row; a unit of the app in error that Juju's retries do not clear within 3 minutes fails it. */
 const waitFor = (what: string, condition: Condition, timeoutMs: number, alarmGraceMs = waitMinutes(3)): Promise<JujuStatus> =>
   waitForStatus(() => model().status(), condition, {
     what,
     timeoutMs,
     intervalMs: settings.pollMs,
     successes: 3,
-    alarm: persistentAlarm(unitsInError(APP), alarmGraceMs),
+    alarm: hookErrorAlarm(APP, alarmGraceMs),
     describe: (status) => describeApp(status, APP),
   });
 
