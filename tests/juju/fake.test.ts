@@ -46,7 +46,13 @@ describe('the fake juju', () => {
       [['destroy-model', 'refusals'], 1, /model destruction: aborted/],
       [['deploy', '--model', 'refusals', 'tinyproxy'], 2, /only a local charm/],
       [['deploy', '--model', 'refusals', '/nonexistent/x.charm'], 1, /no charm was found/],
-      [['debug-log', '--model', 'refusals'], 2, /follows the log forever/],
+      [['debug-log', '--model', 'refusals', '--tail'], 2, /would follow the log forever/],
+      [['debug-log', '--model', 'refusals', '--tail', '--no-tail'], 2, /setting --tail and --no-tail not valid/],
+      [['debug-log', '--model', 'refusals', '--no-tail', '--retry'], 2, /setting --no-tail and --retry not valid/],
+      [['debug-log', '--model', 'refusals', '--level', 'NOTICE'], 2, /level value "NOTICE" is not one of "TRACE", "DEBUG", "INFO", "WARNING", "ERROR"/],
+      [['debug-log', '--model', 'refusals', '--lines', 'all'], 2, /invalid value "all" for flag --lines/],
+      [['debug-log', '--model', 'refusals', '--lines', '10001'], 1, /too many lines requested \(10001\) maximum is 10000/],
+      [['debug-log', '--model', 'refusals', 'tinyproxy/0'], 2, /usage: juju debug-log/],
     ];
     for (const [args, code, stderr] of cases) {
       const run = await runFake(fake, args, T0);
@@ -89,6 +95,21 @@ describe('the fake juju', () => {
       'ran "install" hook', 'ran "leader-elected" hook', 'ran "config-changed" hook', 'ran "start" hook',
       'ran "install" hook', 'ran "leader-settings-changed" hook', 'ran "config-changed" hook', 'ran "start" hook',
     ]);
+  });
+
+  it('debug-log with stdout not a terminal: the last 10 lines, --limit only cuts them, --lines widens them, --replay gives all', async () => {
+    await juju(0, 'add-model', '--no-switch', 'logs');
+    await juju(0, 'deploy', '--model', 'logs', '--num-units', '3', fake.charm, 'tinyproxy');
+    const lines = async (...args: string[]): Promise<string[]> => (await juju(5, 'debug-log', '--model', 'logs', ...args)).trim().split('\n');
+    const all = await lines('--replay');
+    expect(all).toHaveLength(12);
+    expect(all[0]).toMatch(/^unit-tinyproxy-0: 10:00:02 INFO juju\.worker\.uniter\.operation ran "install" hook \(via hook dispatching script: dispatch\)$/);
+    expect(await lines()).toEqual(all.slice(2));
+    expect(await lines('--limit', '200')).toEqual(all.slice(2));
+    expect(await lines('--lines', '200', '--no-tail')).toEqual(all);
+    expect(await lines('-n', '3', '--limit', '2')).toEqual(all.slice(9, 11));
+    expect(await lines('--replay', '--no-tail', '--include', 'tinyproxy/1')).toEqual(all.filter((line) => line.startsWith('unit-tinyproxy-1:')));
+    expect(await lines('--replay', '--include', 'tinyproxy', '--exclude', 'unit-tinyproxy-0', '--level', 'warning')).toEqual(['']);
   });
 
   it('refresh --path: upgrade-charm, always followed by config-changed, and a new charm revision', async () => {

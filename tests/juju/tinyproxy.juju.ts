@@ -118,7 +118,7 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
     if (failed) {
       const status = await juju.status().catch(() => undefined);
       if (status !== undefined) console.log(`last status:\n  ${describeApp(status, APP)}`);
-      const log = await juju.debugLog(200).catch((error: Error) => `(juju debug-log failed: ${error.message})`);
+      const log = await juju.debugLog({ lines: 200 }).catch((error: Error) => `(juju debug-log failed: ${error.message})`);
       console.log(`juju debug-log (last 200 lines):\n${log}`);
     }
     if (settings.keepModel) {

@@ -44,19 +44,71 @@ export const status: Command = (args, io) => {
   return 0;
 };
 
-/** `juju debug-log --limit N` (or --no-tail). */
+const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR'];
+
+/** An --include/--exclude value as juju's debug-log turns it into an entity tag (parseEntity), as a pattern. */
+function entityPattern(value: string): RegExp {
+  const tag = /^(unit|machine|application)-/.test(value) || value.includes('*') ? value
+    : /^\d+(\/lxd\/\d+)?$/.test(value) ? `machine-${value.replaceAll('/', '-')}`
+      : /^[a-z][a-z0-9-]*\/\d+$/.test(value) ? `unit-${value.replace('/', '-')}`
+        : `unit-${value}-*`;
+  const escaped = tag.replace(/[.+?^$(){}|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replaceAll('*', '.*')}$`);
+}
+
+/**
+ * `juju debug-log` as Juju 3.6 runs it (cmd/juju/commands/debuglog.go, apiserver/debuglog.go,
+ * internal/logtailer): the last `--lines` lines (default 10; `--replay`: all), of which at most
+ * `--limit`, filtered by entity and level. It follows the log (`--tail`, or by default when
+ * stdout is a terminal), which the fake refuses, as it never ends.
+ */
 export const debugLog: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('limit'), valued('lines', 'n'), boolean('replay'), boolean('no-tail'), boolean('tail'), valued('level', 'l'), valued('include', 'i'), valued('exclude', 'x'), boolean('date'), boolean('ms'), boolean('utc')]);
+  const parsed = parse(args, [
+    MODEL, valued('include', 'i'), valued('exclude', 'x'), valued('include-module'), valued('exclude-module'), valued('include-label'),
+    valued('exclude-label'), valued('level', 'l'), valued('lines', 'n'), valued('limit'), boolean('replay'), boolean('no-tail'), boolean('tail'),
+    boolean('color'), boolean('utc'), boolean('location'), boolean('date'), boolean('ms'), boolean('retry'), valued('retry-delay'),
+  ]);
+  const count = (flag: string, fallback: number): number => {
+    const text = flagValue(parsed, flag);
+    if (text === undefined) return fallback;
+    if (!/^\d+$/.test(text)) throw new UsageError(`invalid value "${text}" for flag --${flag}: parse error`);
+    return Number(text);
+  };
+  const lines = count('lines', 10);
+  const limit = count('limit', 0);
+  const level = flagValue(parsed, 'level');
+  if (level !== undefined && !LEVELS.includes(level.toUpperCase())) {
+    throw new UsageError(`level value "${level}" is not one of ${LEVELS.map((l) => `"${l}"`).join(', ')}`);
+  }
+  if (flagSet(parsed, 'tail') && flagSet(parsed, 'no-tail')) throw new UsageError('setting --tail and --no-tail not valid');
+  if (flagSet(parsed, 'no-tail') && flagSet(parsed, 'retry')) throw new UsageError('setting --no-tail and --retry not valid');
   positionals(parsed, 0, 0, 'debug-log [options]');
-  if (!parsed.flags.has('limit') && !flagSet(parsed, 'no-tail')) throw new UsageError('fake juju: debug-log without --limit or --no-tail follows the log forever');
   const model = modelOf(parsed, io);
-  const lines = Object.values(model.apps)
+  const follows = flagSet(parsed, 'tail') || (!flagSet(parsed, 'no-tail') && process.stdout.isTTY === true);
+  if (follows) throw new UsageError('fake juju: debug-log would follow the log forever (--tail, or stdout is a terminal and no --no-tail)');
+  const replay = flagSet(parsed, 'replay');
+  if (!replay && lines > 10_000) throw new JujuError(`too many lines requested (${lines}) maximum is 10000`);
+  for (const flag of ['include-module', 'exclude-module', 'include-label', 'exclude-label']) {
+    if (parsed.flags.has(flag)) throw new UsageError(`fake juju: debug-log --${flag} is not simulated`);
+  }
+  const include = (parsed.flags.get('include') ?? []).map(entityPattern);
+  const exclude = (parsed.flags.get('exclude') ?? []).map(entityPattern);
+  const minLevel = level === undefined ? 0 : LEVELS.indexOf(level.toUpperCase());
+  const records = Object.values(model.apps)
     .flatMap((app) => Object.values(app.units).flatMap((unit) => unit.steps))
     .filter((step) => step.at <= io.now && step.log !== undefined)
     .sort((a, b) => a.at - b.at)
-    .map((step) => `${step.log ?? ''}`.replace(': ', `: ${new Date(step.at).toISOString().slice(11, 19)} `));
-  const limit = Number(flagValue(parsed, 'limit') ?? '0');
-  io.out(lines.slice(limit > 0 ? -limit : 0).map((text) => `${text}\n`).join(''));
+    .map((step) => {
+      const text = step.log ?? '';
+      const [entity = '', rest = ''] = [text.slice(0, text.indexOf(': ')), text.slice(text.indexOf(': ') + 2)];
+      return { entity, level: rest.split(' ')[0] ?? '', line: `${entity}: ${new Date(step.at).toISOString().slice(11, 19)} ${rest}` };
+    })
+    .filter((r) => include.length === 0 || include.some((re) => re.test(r.entity)))
+    .filter((r) => !exclude.some((re) => re.test(r.entity)))
+    .filter((r) => LEVELS.indexOf(r.level) >= minLevel);
+  const window = replay ? records : records.slice(Math.max(0, records.length - lines));
+  const shown = limit > 0 ? window.slice(0, limit) : window;
+  io.out(shown.map((r) => `${r.line}\n`).join(''));
   return 0;
 };
 

@@ -159,8 +159,15 @@ export class JujuCli {
     await this.run(['remove-unit', '--no-prompt', unit]);
   }
 
-  /** `juju debug-log --limit <n>`: the model's last n log lines, then exit. */
-  async debugLog(limit: number): Promise<string> {
-    return (await this.run(['debug-log', '--limit', String(limit)], { quiet: true, timeoutMs: MINUTE })).stdout;
+  /**
+   * `juju debug-log --no-tail` and `--lines <n>` (the model's last n lines), or `--replay` (all
+   * of them), of one entity with `include` (e.g. `tinyproxy/0`). Juju 3.6 does not tail when stdout
+   * is not a terminal, and then prints only the last 10 lines unless told `--lines`; `--limit`
+   * cuts that window, it does not widen it.
+   */
+  async debugLog(selection: { readonly lines?: number; readonly include?: string }): Promise<string> {
+    const window = selection.lines === undefined ? ['--replay'] : ['--lines', String(selection.lines)];
+    const include = selection.include === undefined ? [] : ['--include', selection.include];
+    return (await this.run(['debug-log', ...window, ...include, '--no-tail'], { quiet: true, timeoutMs: 2 * MINUTE })).stdout;
   }
 }
