@@ -46,6 +46,12 @@ describe('the fake juju', () => {
       [['destroy-model', 'refusals'], 1, /model destruction: aborted/],
       [['deploy', '--model', 'refusals', 'tinyproxy'], 2, /only a local charm/],
       [['deploy', '--model', 'refusals', '/nonexistent/x.charm'], 1, /no charm was found/],
+      [['add-model', '--no-switch', '--controller', 'other', 'x'], 1, /controller other not found/],
+      [['add-model', '--no-switch', 'x', 'aws/us-east-1'], 1, /cloud "aws\/us-east-1" not found/],
+      [['add-model', '--no-switch', '--config', '/nonexistent/model.yaml', 'x'], 1, /open \/nonexistent\/model.yaml: no such file or directory/],
+      [['status', '--model', 'other:refusals', '--format=json'], 1, /controller other not found/],
+      [['show-model', 'refusals'], 2, /only --format=json/],
+      [['show-model', 'fake-lxd:nope', '--format=json'], 1, /model fake-lxd:admin\/nope not found/],
       [['debug-log', '--model', 'refusals', '--tail'], 2, /would follow the log forever/],
       [['debug-log', '--model', 'refusals', '--tail', '--no-tail'], 2, /setting --tail and --no-tail not valid/],
       [['debug-log', '--model', 'refusals', '--no-tail', '--retry'], 2, /setting --no-tail and --retry not valid/],
@@ -58,7 +64,8 @@ describe('the fake juju', () => {
       const run = await runFake(fake, args, T0);
       expect([run.exitCode, run.stderr], args.join(' ')).toEqual([code, expect.stringMatching(stderr)]);
     }
-    await juju(0, 'destroy-model', 'refusals', '--no-prompt', '--destroy-storage', '--force');
+    expect(JSON.parse(await juju(0, 'show-model', 'fake-lxd:refusals', '--format=json'))).toMatchObject({ refusals: { name: 'admin/refusals', 'short-name': 'refusals', cloud: 'localhost' } });
+    await juju(0, 'destroy-model', 'fake-lxd:refusals', '--no-prompt', '--destroy-storage', '--force');
   });
 
   it('deploys in Juju\'s order: install, leader-elected, config-changed, start; then active with version, port and address', async () => {

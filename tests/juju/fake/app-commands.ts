@@ -1,11 +1,13 @@
 // The fake's application-level commands: deploy, expose, config, exec, add-unit, remove-unit.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
-import { readCharm, type CharmInfo } from './charm-archive.ts';
+import { readCharm, readZip, type CharmInfo } from './charm-archive.ts';
 import { appOf, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed, type Command, type Io } from './command-support.ts';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
 import { renderConfig } from './render.ts';
-import { liveUnits, nextAddress, schedule, TINYPROXY_VERSION, unitView, type FakeApp, type FakeModel } from './state.ts';
+import { liveUnits, nextAddress, schedule, TINYPROXY_VERSION, unitView, type FakeApp, type FakeModel, type UnitView } from './state.ts';
+import { tarGz } from './tar.ts';
 
 /** Runs config-changed on every live unit, after whatever each has queued. */
 function configChanged(app: FakeApp, io: Io): void {
@@ -50,7 +52,7 @@ export const deploy: Command = (args, io) => {
   const name = given ?? info.name;
   if (!APP_NAME.test(name)) throw new JujuError(`invalid application name "${name}"`);
   if (model.apps[name] !== undefined) throw new JujuError(`cannot add application "${name}": application already exists`);
-  const app: FakeApp = { name, charmName: info.name, options: info.options, revision: 0, runnable: info.runnable, config: {}, exposed: false, nextUnit: 0, units: {}, createdAt: io.now };
+  const app: FakeApp = { name, charmName: info.name, charmFile: path.resolve(charm), options: info.options, revision: 0, runnable: info.runnable, config: {}, exposed: false, nextUnit: 0, units: {}, createdAt: io.now };
   for (const pair of parsed.flags.get('config') ?? []) {
     const [key, ...rest] = pair.split('=');
     if (key === undefined || rest.length === 0) throw new UsageError('fake juju: --config takes key=value');
@@ -105,7 +107,37 @@ export const config: Command = (args, io) => {
   return 0;
 };
 
-/** `juju exec --format=json --unit <unit> -- tinyproxy -v`. */
+/** What a command run by `juju exec` on a unit gives: its return code and output. */
+interface ExecOutcome {
+  readonly code: number;
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/** The commands the fake units answer (the suite's, character for character), by command line. */
+const UNIT_COMMANDS: Readonly<Record<string, (app: FakeApp, view: UnitView, io: Io) => ExecOutcome>> = {
+  'tinyproxy -v': (_app, view) =>
+    view.version !== '' ? { code: 0, stdout: `tinyproxy ${TINYPROXY_VERSION}\n` } : { code: 127, stderr: 'bash: line 1: tinyproxy: command not found\n' },
+  // A stand-in for the charm's config file, from what the fake unit serves (not the charm's exact file).
+  'cat /etc/tinyproxy/tinyproxy.conf': (app, view) => {
+    if (view.serving === null) return { code: 1, stderr: 'cat: /etc/tinyproxy/tinyproxy.conf: No such file or directory\n' };
+    const upstream = String(effectiveConfig(app).upstream ?? 'http://www.example.com/');
+    return { code: 0, stdout: `Port ${view.serving.port}\nReverseOnly Yes\nReversePath "/${view.serving.slug}/" "${upstream}"\n` };
+  },
+  // The charm folder as Juju unpacked the application's .charm (each entry's mode as Go reads it).
+  'tar -C "$JUJU_CHARM_DIR" -czf - . | base64 -w 0': (app, _view, io) => {
+    const files = readZip(readFileSync(app.charmFile));
+    const folders = new Set<string>();
+    for (const name of files.keys()) {
+      const parts = name.split('/').slice(0, -1);
+      parts.forEach((_part, i) => folders.add(`${parts.slice(0, i + 1).join('/')}/`));
+    }
+    const entries = [...[...folders].map((name) => ({ name, mode: 0o755 })), ...[...files].filter(([name]) => !name.endsWith('/')).map(([name, file]) => ({ name, mode: file.mode, data: file.data }))];
+    return { code: 0, stdout: tarGz(entries.sort((a, b) => (a.name < b.name ? -1 : 1)), Math.floor(io.now / 1000)).toString('base64') };
+  },
+};
+
+/** `juju exec --format=json --unit <unit> -- <command>`: only the commands in UNIT_COMMANDS. */
 export const exec: Command = (args, io) => {
   const parsed = parse(args, [MODEL, valued('format'), valued('unit', 'u'), valued('machine'), valued('application', 'app', 'a'), boolean('all'), valued('wait'), boolean('background'), boolean('parallel'), valued('execution-group')]);
   const model = modelOf(parsed, io);
@@ -119,13 +151,14 @@ export const exec: Command = (args, io) => {
   const found = liveUnits(app, io.now).find(({ unit }) => unit.name === name);
   if (found === undefined) throw new JujuError(`unit "${name}" not found`);
   const command = parsed.positional.join(' ');
-  if (command !== 'tinyproxy -v') throw new UsageError(`fake juju: \`${command}\` is not simulated on the units (only \`tinyproxy -v\`)`);
-  const installed = found.view.version !== '';
-  const results = installed ? { 'return-code': 0, stdout: `tinyproxy ${TINYPROXY_VERSION}\n` } : { 'return-code': 127, stderr: 'bash: line 1: tinyproxy: command not found\n' };
+  const run = UNIT_COMMANDS[command];
+  if (run === undefined) throw new UsageError(`fake juju: \`${command}\` is not simulated on the units (only ${Object.keys(UNIT_COMMANDS).map((c) => `\`${c}\``).join(', ')})`);
+  const outcome = run(app, found.view, io);
+  const results = { 'return-code': outcome.code, ...(outcome.stdout ? { stdout: outcome.stdout } : {}), ...(outcome.stderr ? { stderr: outcome.stderr } : {}) };
   const id = String(io.state.nextTask++);
   io.out(`${JSON.stringify({ [name]: { id, results, status: 'completed', unit: name } })}\n`);
-  if (installed) return 0;
-  io.err(`ERROR the following task failed:\n id "${id}" with return code 127\n\nuse 'juju show-task' to inspect the failure\n`);
+  if (outcome.code === 0) return 0;
+  io.err(`ERROR the following task failed:\n id "${id}" with return code ${outcome.code}\n\nuse 'juju show-task' to inspect the failure\n`);
   return 1;
 };
 
@@ -156,17 +189,18 @@ export const refresh: Command = (args, io) => {
   if (has('switch') && has('path')) throw new UsageError('--switch and --path are mutually exclusive');
   const model = modelOf(parsed, io);
   const app = appOf(model, name);
-  const path = flagValue(parsed, 'path');
-  if (path === undefined) {
+  const charm = flagValue(parsed, 'path');
+  if (charm === undefined) {
     if (has('switch')) throw new UsageError('fake juju: refresh --switch is not simulated');
     throw new JujuError('upgrading a local charm requires either --path or --switch');
   }
   const simulated = new Set(['model', 'path', 'no-browser-login']);
   const other = [...parsed.flags.keys()].find((flag) => !simulated.has(flag));
   if (other !== undefined) throw new UsageError(`fake juju: refresh --${other} is not simulated`);
-  const info = charmAt(path);
+  const info = charmAt(charm);
   if (info.name !== app.charmName) throw new JujuError(`cannot refresh "${app.name}" from charm "${app.charmName}" to "${info.name}" (fake juju: a different charm is not simulated)`);
   app.revision += 1;
+  app.charmFile = path.resolve(charm);
   app.options = info.options;
   app.runnable = info.runnable;
   for (const { unit } of liveUnits(app, io.now)) {

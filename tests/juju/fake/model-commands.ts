@@ -1,21 +1,69 @@
-// The fake's model-level commands: add-model, destroy-model, status, debug-log, version.
+// The fake's model-level commands: add-model, show-model, destroy-model, status, debug-log, version.
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
-import { JujuError, MODEL, modelOf, parse, positionals, requireJson, type Command } from './command-support.ts';
-import { renderStatus } from './render.ts';
-import { CONTROLLER, JUJU_VERSION } from './state.ts';
+import { checkController, JujuError, MODEL, modelAt, modelOf, parse, positionals, requireJson, type Command } from './command-support.ts';
+import { renderStatus, since } from './render.ts';
+import { CLOUD, CONTROLLER, JUJU_VERSION, REGION } from './state.ts';
 
 const MODEL_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
-/** `juju add-model --no-switch <name>`. */
+/** Model config from `add-model --config` values: a YAML file of settings, or key=value. */
+function modelConfig(values: readonly string[]): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    if (at > 0) {
+      config[value.slice(0, at)] = value.slice(at + 1);
+      continue;
+    }
+    if (!existsSync(value)) throw new JujuError(`open ${value}: no such file or directory`);
+    const doc: unknown = parseYaml(readFileSync(value, 'utf8'));
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new JujuError(`${value}: expected a YAML map of model config`);
+    Object.assign(config, doc);
+  }
+  return config;
+}
+
+/** `juju add-model --no-switch [--controller c] [--config file|k=v ...] <name> [cloud[/region]]`. */
 export const addModel: Command = (args, io) => {
-  const parsed = parse(args, [boolean('no-switch'), valued('controller', 'c'), valued('config'), valued('credential'), valued('owner')]);
-  const [name] = positionals(parsed, 1, 2, 'add-model [options] <model name> [cloud|region|(cloud/region)]');
+  const parsed = parse(args, [boolean('no-switch'), valued('controller', 'c'), valued('config'), valued('credential'), valued('owner'), valued('target-controller')]);
+  const [name, where] = positionals(parsed, 1, 2, 'add-model [options] <model name> [cloud|region|(cloud/region)]');
+  const controller = flagValue(parsed, 'controller');
+  if (controller !== undefined) checkController(controller);
   if (name === undefined || !MODEL_NAME.test(name)) throw new JujuError(`"${name ?? ''}" is not a valid name: model names may only contain lowercase letters, digits and hyphens`);
   if (!flagSet(parsed, 'no-switch')) throw new UsageError('fake juju: add-model without --no-switch would change your current model');
+  if (where !== undefined && where !== CLOUD && where !== `${CLOUD}/${REGION}`) throw new JujuError(`cloud "${where}" not found (fake juju: only ${CLOUD}, region ${REGION})`);
+  const config = modelConfig(parsed.flags.get('config') ?? []);
   if (io.state.models[name] !== undefined) throw new JujuError(`failed to create new model: model "${name}" for admin already exists`);
-  io.state.models[name] = { name, uuid: randomUUID(), createdAt: io.now, nextMachine: 0, machines: {}, apps: {} };
-  io.err(`Added '${name}' model on localhost/localhost with credential 'localhost' for user 'admin'\n`);
+  io.state.models[name] = { name, uuid: randomUUID(), cloud: CLOUD, region: REGION, config, createdAt: io.now, nextMachine: 0, machines: {}, apps: {} };
+  io.err(`Added '${name}' model on ${CLOUD}/${REGION} with credential '${CLOUD}' for user 'admin'\n`);
+  return 0;
+};
+
+/** `juju show-model [controller:]<name> --format=json`. */
+export const showModel: Command = (args, io) => {
+  const parsed = parse(args, [valued('format'), valued('output', 'o')]);
+  const [ref] = positionals(parsed, 1, 1, 'show-model [options] <model name> (the fake has no current model)');
+  requireJson(parsed);
+  const model = modelAt(io, ref ?? '');
+  const info = {
+    name: `admin/${model.name}`,
+    'short-name': model.name,
+    'model-uuid': model.uuid,
+    'model-type': 'iaas',
+    'controller-name': CONTROLLER,
+    'is-controller': false,
+    owner: 'admin',
+    cloud: model.cloud,
+    region: model.region,
+    type: 'lxd',
+    life: 'alive',
+    status: { current: 'available', since: since(model.createdAt) },
+    'agent-version': JUJU_VERSION,
+  };
+  io.out(`${JSON.stringify({ [model.name]: info })}\n`);
   return 0;
 };
 
@@ -23,8 +71,7 @@ export const addModel: Command = (args, io) => {
 export const destroyModel: Command = (args, io) => {
   const parsed = parse(args, [boolean('no-prompt'), boolean('destroy-storage'), boolean('release-storage'), boolean('force'), boolean('no-wait'), valued('timeout', 't')]);
   const [ref] = positionals(parsed, 1, 1, 'destroy-model [options] [<controller name>:]<model name>');
-  const name = (ref ?? '').replace(/^[^:]*:/, '').replace(/^[^/]*\//, '');
-  if (io.state.models[name] === undefined) throw new JujuError(`model ${CONTROLLER}:admin/${name} not found`);
+  const { name } = modelAt(io, ref ?? '');
   if (!flagSet(parsed, 'no-prompt')) {
     io.err(`WARNING This command will destroy the "${name}" model and affect the following resources. Continue [y/N]? `);
     throw new JujuError('model destruction: aborted');

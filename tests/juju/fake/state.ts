@@ -62,6 +62,8 @@ export interface FakeMachine {
 export interface FakeApp {
   readonly name: string;
   readonly charmName: string;
+  /** The local .charm file the application runs (for the charm's files on its units). */
+  charmFile: string;
   options: Readonly<Record<string, OptionSpec>>;
   /** The charm revision (local charms start at 0; each `juju refresh --path` adds one). */
   revision: number;
@@ -79,6 +81,10 @@ export interface FakeApp {
 export interface FakeModel {
   readonly name: string;
   readonly uuid: string;
+  readonly cloud: string;
+  readonly region: string;
+  /** Model config given at creation (`add-model --config`). */
+  readonly config: Readonly<Record<string, unknown>>;
   readonly createdAt: number;
   nextMachine: number;
   readonly machines: Record<string, FakeMachine>;
@@ -93,8 +99,10 @@ export interface FakeState {
   nextHost: number;
 }
 
-/** The controller the fake pretends to be. */
+/** The controller the fake pretends to be (the CLI's current one), and its only cloud and region. */
 export const CONTROLLER = 'fake-lxd';
+export const CLOUD = 'localhost';
+export const REGION = 'localhost';
 /** The Juju version the fake reports. */
 export const JUJU_VERSION = '3.6.4';
 /** The version tinyproxy -v reports on the fake units. */

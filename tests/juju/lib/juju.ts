@@ -92,14 +92,29 @@ export class JujuCli {
     return output;
   }
 
-  /** `juju add-model --no-switch <name>`: a new model on the current controller; the CLI's current model stays. */
-  async addModel(name: string): Promise<void> {
-    await this.run(['add-model', '--no-switch', name], { scoped: false, timeoutMs: 5 * MINUTE });
+  /**
+   * `juju add-model --no-switch [--controller <c>] [--config <file>] <name> [<cloud>]`: a new
+   * model (the CLI's current model stays), on `controller` (default: the current one), in
+   * `cloud` (or cloud/region; default: the controller's), with the model config in `config`.
+   */
+  async addModel(name: string, options: { readonly controller?: string; readonly cloud?: string; readonly config?: string } = {}): Promise<void> {
+    const controller = options.controller === undefined ? [] : ['--controller', options.controller];
+    const config = options.config === undefined ? [] : ['--config', options.config];
+    const cloud = options.cloud === undefined ? [] : [options.cloud];
+    await this.run(['add-model', '--no-switch', ...controller, ...config, name, ...cloud], { scoped: false, timeoutMs: 5 * MINUTE });
   }
 
-  /** `juju destroy-model <name> --no-prompt --destroy-storage --force`, as Jubilant's temp_model does. */
-  async destroyModel(name: string): Promise<void> {
-    await this.run(['destroy-model', name, '--no-prompt', '--destroy-storage', '--force'], { scoped: false, timeoutMs: 15 * MINUTE });
+  /** Whether `juju show-model <model>` finds the model (`[controller:]name`); other failures throw. */
+  async modelExists(model: string): Promise<boolean> {
+    const output = await this.run(['show-model', model, '--format=json'], { scoped: false, quiet: true, allowFailure: true });
+    if (output.exitCode === 0) return true;
+    if (/not found/i.test(output.stderr)) return false;
+    throw new JujuCommandError([this.binary, 'show-model', model, '--format=json'], output.exitCode, output.stdout, output.stderr, `exited ${output.exitCode}`);
+  }
+
+  /** `juju destroy-model <model> --no-prompt --destroy-storage --force`, as Jubilant's temp_model does. */
+  async destroyModel(model: string): Promise<void> {
+    await this.run(['destroy-model', model, '--no-prompt', '--destroy-storage', '--force'], { scoped: false, timeoutMs: 15 * MINUTE });
   }
 
   /** `juju deploy <charm> <app>`. */
@@ -132,9 +147,14 @@ export class JujuCli {
     await this.run(['config', app, '--reset', keys.join(',')]);
   }
 
+  /** `juju status --format=json`, as printed. */
+  async statusText(): Promise<string> {
+    return (await this.run(['status', '--format=json'], { quiet: true, timeoutMs: 2 * MINUTE })).stdout;
+  }
+
   /** `juju status --format=json`, parsed. */
   async status(): Promise<JujuStatus> {
-    return parseStatus((await this.run(['status', '--format=json'], { quiet: true, timeoutMs: 2 * MINUTE })).stdout);
+    return parseStatus(await this.statusText());
   }
 
   /**
