@@ -16,6 +16,9 @@ export const TINYPROXY_CONF = '/etc/tinyproxy/tinyproxy.conf';
  */
 export const CHARM_FILES_COMMAND = 'tar -C "$JUJU_CHARM_DIR" -czf - . | base64 -w 0';
 
+/** How long one `juju exec` of the dump may take (a unit agent that cannot run it must not hold up the rest). */
+const EXEC_TIMEOUT_MS = 60_000;
+
 /** What was written: the folder, its files (relative), and what could not be fetched. */
 export interface CrashDump {
   readonly folder: string;
@@ -52,12 +55,12 @@ export async function writeCrashDump(juju: JujuCli, app: string, folder: string)
     const dir = unit.replace('/', '-');
     await attempt(`juju debug-log --include ${unit}`, async () => write(`${dir}/debug-log.txt`, await juju.debugLog({ include: unit })));
     await attempt(`juju exec --unit ${unit} -- cat ${TINYPROXY_CONF}`, async () => {
-      const result = await juju.exec(unit, ['cat', TINYPROXY_CONF]);
+      const result = await juju.exec(unit, ['cat', TINYPROXY_CONF], EXEC_TIMEOUT_MS);
       if (result.returnCode !== 0) throw new Error(`return code ${result.returnCode}: ${result.stderr.trim()}`);
       write(`${dir}/tinyproxy.conf`, result.stdout);
     });
     await attempt(`juju exec --unit ${unit} -- ${CHARM_FILES_COMMAND}`, async () => {
-      const result = await juju.exec(unit, [CHARM_FILES_COMMAND]);
+      const result = await juju.exec(unit, [CHARM_FILES_COMMAND], EXEC_TIMEOUT_MS);
       if (result.returnCode !== 0 || result.stdout.trim() === '') throw new Error(`return code ${result.returnCode}: ${result.stderr.trim()}`);
       write(`${dir}/charm.tar.gz`, Buffer.from(result.stdout.trim(), 'base64'));
     });

@@ -161,8 +161,8 @@ export class JujuCli {
    * `juju exec --format=json --unit <unit> -- <command...>` (as root, in the unit's hook context).
    * A command that exits non-zero is a result, not an error (juju itself then exits 1: "task failed").
    */
-  async exec(unit: string, command: readonly string[]): Promise<ExecResult> {
-    const output = await this.run(['exec', '--format=json', '--unit', unit, '--', ...command], { quiet: true, allowFailure: true });
+  async exec(unit: string, command: readonly string[], timeoutMs = 5 * MINUTE): Promise<ExecResult> {
+    const output = await this.run(['exec', '--format=json', '--unit', unit, '--', ...command], { quiet: true, allowFailure: true, timeoutMs });
     if (output.stdout.trim() === '') {
       throw new JujuCommandError([this.binary, 'exec', unit, ...command], output.exitCode, output.stdout, output.stderr, `exited ${output.exitCode} with no result`);
     }
