@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { charmForJuju, findCharm, whichCommand } from './lib/charm.ts';
+import { findCharm, readableByJuju, whichCommand } from './lib/charm.ts';
 import { allOf, charmRefreshed, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
 import { directHttpGet, notBadRequest, notExamplePage, notMapped, notSilent, proxiedHttpGet, targetUrl, type HttpAnswer, type HttpTarget } from './lib/http.ts';
 import { writeCrashDump } from './lib/crash-dump.ts';
@@ -37,8 +37,8 @@ const cli = new JujuCli({ log: (line) => console.log(line) });
 
 let suiteModel: SuiteModel | undefined;
 let charmFile = '';
-/** The snap-readable copy of the charm, if one was made (removed at the end). */
-let charmCopyDir: string | undefined;
+/** The folders of snap-readable copies of the charm and the model config file, if any were made (removed at the end). */
+const copyDirs: string[] = [];
 let deployed = false;
 let failed = false;
 let addedUnit: UnitStatus | undefined;
@@ -118,9 +118,14 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
   beforeAll(async () => {
     const charm = findCharm(repoRoot, settings.charmPath);
     console.log(`charm: ${charm}`);
-    suiteModel = await openModel(cli, settings, `tinyproxy-test-${randomBytes(4).toString('hex')}`, (line) => console.log(line));
-    charmFile = charmForJuju(charm, whichCommand('juju', process.env.PATH), process.env.HOME);
-    if (charmFile !== charm) charmCopyDir = path.dirname(charmFile);
+    const forJuju = (file: string): string => {
+      const readable = readableByJuju(file, whichCommand('juju', process.env.PATH), process.env.HOME);
+      if (readable !== file) copyDirs.push(path.dirname(readable));
+      return readable;
+    };
+    charmFile = forJuju(charm);
+    const modelConfig = settings.modelConfig === undefined ? {} : { modelConfig: forJuju(settings.modelConfig) };
+    suiteModel = await openModel(cli, { ...settings, ...modelConfig }, `tinyproxy-test-${randomBytes(4).toString('hex')}`, (line) => console.log(line));
   }, testMinutes(10));
 
   afterEach(({ task }) => {
@@ -128,7 +133,7 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
   });
 
   afterAll(async () => {
-    if (charmCopyDir !== undefined) rmSync(charmCopyDir, { recursive: true, force: true });
+    for (const dir of copyDirs) rmSync(dir, { recursive: true, force: true });
     if (suiteModel === undefined) return;
     await diagnose(suiteModel, failed);
     await closeModel(cli, suiteModel, (line) => console.log(line));
