@@ -93,26 +93,31 @@ describe('the Juju integration suite', () => {
 
 describe("the Juju integration suite's choices (pytest-operator's) and failure path", () => {
   let fake: FakeJuju;
+  let proxy: WorkloadProxy;
   let dumps: string;
-  const SMOKE = ['-t', 'deploys|workload version'];
+  const SMOKE = ['-t', 'deploys|workload version|refresh'];
   const dumpFolders = (): string[] => readdirSync(dumps).filter((name) => name.startsWith('juju-crashdump-')).sort();
 
   beforeAll(async () => {
     fake = await prepareFakeJuju(100);
+    proxy = await startWorkloadProxy(fake.stateDir);
     dumps = path.join(fake.root, 'dumps');
     mkdirSync(dumps);
     writeFileSync(path.join(fake.root, 'model.yaml'), 'update-status-hook-interval: 1m\nlogging-config: "<root>=INFO;unit=DEBUG"\n');
   });
 
-  afterAll(() => fake?.cleanup());
+  afterAll(async () => {
+    await proxy?.close();
+    fake?.cleanup();
+  });
 
   it('creates JUJU_TEST_MODEL on JUJU_TEST_CONTROLLER and JUJU_TEST_CLOUD with JUJU_TEST_MODEL_CONFIG, leaves it in place, and dumps it (JUJU_TEST_CRASH_DUMP=always)', async () => {
     const run = await runSuite(fake, {
       JUJU_TEST_CONTROLLER: 'fake-lxd', JUJU_TEST_CLOUD: 'localhost', JUJU_TEST_MODEL: 'kept', JUJU_TEST_MODEL_CONFIG: path.join(fake.root, 'model.yaml'),
-      JUJU_TEST_CRASH_DUMP: 'always', JUJU_TEST_CRASH_DUMP_DIR: dumps,
+      JUJU_TEST_CRASH_DUMP: 'always', JUJU_TEST_CRASH_DUMP_DIR: dumps, JUJU_TEST_HTTP_PROXY: proxy.url.href,
     }, SMOKE);
     expect(run.exitCode, run.output).toBe(0);
-    expect(Object.values(run.results).filter((status) => status === 'passed'), run.output).toHaveLength(2);
+    expect(Object.values(run.results).filter((status) => status === 'passed'), run.output).toHaveLength(3);
     expect(run.calls.find((call) => call.argv[0] === 'add-model')?.argv).toEqual(['add-model', '--no-switch', '--controller', 'fake-lxd', '--config', path.join(fake.root, 'model.yaml'), 'kept', 'localhost']);
     expect(run.calls.find((call) => call.argv[0] === 'deploy')?.argv.slice(0, 3)).toEqual(['deploy', '--model', 'fake-lxd:kept']);
     expect(run.calls.filter((call) => call.code === 2), 'usage errors').toEqual([]);
@@ -136,12 +141,18 @@ describe("the Juju integration suite's choices (pytest-operator's) and failure p
   it('with JUJU_TEST_NO_DEPLOY=1, tests what is deployed and active in the existing JUJU_TEST_MODEL without deploying it again; the model config is not applied', async () => {
     const run = await runSuite(fake, {
       JUJU_TEST_CONTROLLER: 'fake-lxd', JUJU_TEST_MODEL: 'kept', JUJU_TEST_NO_DEPLOY: '1', JUJU_TEST_MODEL_CONFIG: path.join(fake.root, 'model.yaml'), JUJU_TEST_CRASH_DUMP_DIR: dumps,
+      JUJU_TEST_HTTP_PROXY: proxy.url.href,
     }, SMOKE);
     expect(run.exitCode, run.output).toBe(0);
-    expect(run.results).toMatchObject({ 'deploys, and every unit is active within 10 minutes': 'skipped', "shows tinyproxy's version as the workload version": 'passed' });
+    expect(run.results).toMatchObject({
+      'deploys, and every unit is active within 10 minutes': 'skipped',
+      "shows tinyproxy's version as the workload version": 'passed',
+      'refresh to the same charm: each unit runs upgrade-charm, then config-changed, and is active and serving again': 'skipped',
+    });
     expect(run.output).toContain('JUJU_TEST_NO_DEPLOY=1: tinyproxy is already deployed and active in fake-lxd:kept, so it is not deployed again');
     expect(run.output).toContain('not applied: it applies only to a model the suite creates');
     expect(run.calls.map((call) => call.argv[0])).not.toContain('deploy');
+    expect(run.calls.map((call) => call.argv[0])).not.toContain('refresh');
     expect(run.calls.map((call) => call.argv[0])).not.toContain('add-model');
     expect(Object.keys(loadState(fake.stateDir).models)).toEqual(['kept']);
     expect(dumpFolders()).toHaveLength(1); // nothing failed: no new dump
