@@ -59,6 +59,7 @@ export function initSimState(dir: string, init: SimStateInit = {}): void {
   const status = init.status ?? { status: 'maintenance', message: 'installing charm software' };
   writeFileSync(join(dir, 'status'), status.status);
   writeFileSync(join(dir, 'message'), status.message);
+  for (const name of ['charm-status', 'charm-message', 'hook-error']) rmSync(join(dir, name), { force: true });
   if (!existsSync(join(dir, 'config.json'))) writeConfigState(dir, {}, {});
 }
 
@@ -104,13 +105,50 @@ function readText(path: string, fallback: string): string {
   return existsSync(path) ? readFileSync(path, 'utf8') : fallback;
 }
 
-/** The unit (or application) status last set with status-set. */
+/**
+ * The unit (or application) workload status as Juju stores it, what status-get reads: the last
+ * status-set, or what Juju itself set since (around stop and remove, see writeStoredStatus).
+ */
 export function readStatus(dir: string, application = false): StatusInfo {
   const prefix = application ? 'app-' : '';
   return {
     status: readText(join(dir, `${prefix}status`), 'unknown').trim(),
     message: readText(join(dir, `${prefix}message`), ''),
   };
+}
+
+/** Whether the charm has ever set the unit status (Juju's `StatusSet` state flag). */
+export function charmHasSetStatus(dir: string): boolean {
+  return existsSync(join(dir, 'charm-status'));
+}
+
+/** The unit status the charm last set with status-set; the stored one if it never did. */
+export function readCharmStatus(dir: string): StatusInfo {
+  if (!charmHasSetStatus(dir)) return readStatus(dir);
+  return { status: readText(join(dir, 'charm-status'), '').trim(), message: readText(join(dir, 'charm-message'), '') };
+}
+
+/** Juju itself sets the stored unit status (the uniter's beforeHook/afterHook), replacing the charm's. */
+export function writeStoredStatus(dir: string, status: StatusInfo): void {
+  writeFileSync(join(dir, 'status'), status.status);
+  writeFileSync(join(dir, 'message'), status.message);
+}
+
+/** Records that `hook` failed (Juju shows the unit in error), or clears it (undefined). */
+export function setHookError(dir: string, hook: string | undefined): void {
+  if (hook === undefined) rmSync(join(dir, 'hook-error'), { force: true });
+  else writeFileSync(join(dir, 'hook-error'), hook);
+}
+
+/**
+ * The unit's workload status as `juju status` shows it: `error` with `hook failed: "<hook>"`
+ * after a failed hook (Juju shows the agent's error there, until the hook is run again), else
+ * the stored status.
+ */
+export function readJujuStatus(dir: string): StatusInfo {
+  const failed = join(dir, 'hook-error');
+  if (existsSync(failed)) return { status: 'error', message: `hook failed: "${readFileSync(failed, 'utf8')}"` };
+  return readStatus(dir);
 }
 
 /** The version last set with application-version-set ('' if never). */

@@ -313,6 +313,13 @@ hooks/start)
 hooks/config-changed)
   config-get --format=json > "$JUJU_CHARM_DIR/config.out"
   ;;
+hooks/stop)
+  status-get --include-data --format=json > "$JUJU_CHARM_DIR/stop-status.out"
+  status-set maintenance -- "Waiting for tinyproxy to start"
+  ;;
+hooks/remove)
+  status-set maintenance -- "Waiting for tinyproxy to be installed"
+  ;;
 hooks/failing)
   close-port 8000/tcp
   open-port 9000/tcp
@@ -491,6 +498,50 @@ describe('SimUnit.runHook', () => {
       expect(r.durationMs).toBeLessThan(3000);
     } finally {
       process.kill(Number(readFileSync(join(charmDir, 'daemon.pid'), 'utf8')), 'SIGKILL');
+    }
+  });
+
+  it("shows Juju's own statuses around stop and remove in place of the charm's (runhook.go beforeHook/afterHook)", async () => {
+    await unit.runHook('install');
+    await unit.runHook('start');
+    expect(unit.jujuStatus()).toEqual({ status: 'active', message: '' });
+    expect((await unit.runHook('stop')).failed).toBe(false);
+    // During stop the stored status is Juju's; the charm's status-set replaces it, then Juju replaces that.
+    expect(JSON.parse(readFileSync(join(charmDir, 'stop-status.out'), 'utf8'))).toEqual({ message: 'stopping charm software', status: 'maintenance', 'status-data': {} });
+    expect(unit.status()).toEqual({ status: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    expect(unit.jujuStatus()).toEqual({ status: 'maintenance', message: '' });
+    expect((await unit.runHook('remove')).failed).toBe(false);
+    expect(unit.status()).toEqual({ status: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
+    expect(unit.jujuStatus()).toEqual({ status: 'terminated', message: '' });
+  });
+
+  it('shows a failed hook as error until the next hook runs, whatever the charm set', async () => {
+    await unit.runHook('start');
+    await unit.runHook('failing');
+    expect(unit.status()).toEqual({ status: 'blocked', message: 'about to fail' });
+    expect(unit.jujuStatus()).toEqual({ status: 'error', message: 'hook failed: "failing"' });
+    await unit.runAction('do-thing');
+    expect(unit.jujuStatus()).toEqual({ status: 'error', message: 'hook failed: "failing"' });
+    await unit.runHook('config-changed');
+    expect(unit.jujuStatus()).toEqual({ status: 'blocked', message: 'about to fail' });
+    await unit.runHook('stop', { dropCommit: true });
+    expect(unit.jujuStatus()).toEqual({ status: 'error', message: 'hook failed: "stop"' });
+  });
+
+  it('shows installing charm software before the first status-set, and unknown after a start that set none', async () => {
+    const silentDir = mkdtempSync(join(tmpdir(), 'juju-sim-charm-'));
+    writeFileSync(join(silentDir, 'dispatch'), '#!/bin/sh\nstatus-get --format=json > "$JUJU_CHARM_DIR/status.out"\n');
+    chmodSync(join(silentDir, 'dispatch'), 0o755);
+    const silent = await createSimUnit({ charmDir: silentDir, defaults: {} });
+    try {
+      await silent.runHook('install');
+      expect(readFileSync(join(silentDir, 'status.out'), 'utf8')).toBe('{"status":"maintenance"}\n');
+      expect(silent.jujuStatus()).toEqual({ status: 'maintenance', message: 'installing charm software' });
+      await silent.runHook('start');
+      expect(silent.jujuStatus()).toEqual({ status: 'unknown', message: '' });
+    } finally {
+      silent.cleanup();
+      rmSync(silentDir, { recursive: true, force: true });
     }
   });
 

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
   SIM_BIN_DIR,
+  charmHasSetStatus,
   commitPendingPorts,
   discardPendingPorts,
   initSimState,
@@ -15,11 +16,15 @@ import {
   readLogs,
   readOpenedPorts,
   readPendingPorts,
+  readCharmStatus,
+  readJujuStatus,
   readStatus,
   readWorkloadVersion,
+  setHookError,
   setLeaderState,
   writeConfigState,
   writeRawConfigState,
+  writeStoredStatus,
   type Call,
   type ConfigMap,
   type ConfigValue,
@@ -118,8 +123,18 @@ export interface SimUnit {
   runHook(event: string, options?: RunHookOptions): Promise<HookResult>;
   /** Runs dispatch for an action (JUJU_DISPATCH_PATH=actions/<name>). */
   runAction(name: string, options?: RunHookOptions): Promise<HookResult>;
-  /** Unit workload status. */
+  /**
+   * The unit status the charm last set with status-set (before it ever did, the one Juju gave
+   * the unit). What the charm decided; not always what a user sees, see jujuStatus.
+   */
   status(): StatusInfo;
+  /**
+   * The unit's workload status as `juju status` shows it after the hooks run so far: Juju's own
+   * statuses around stop and remove replace the charm's (maintenance with an empty message
+   * after stop, terminated after remove), `unknown` after a start when the charm never set
+   * one, and `error` 'hook failed: "<hook>"' after a failed hook until the next hook runs.
+   */
+  jujuStatus(): StatusInfo;
   /** Application status (status-set --application). */
   appStatus(): StatusInfo;
   /** Workload version ('' if never set). */
@@ -137,6 +152,28 @@ export interface SimUnit {
 }
 
 const BASE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * What Juju 3.6 itself does to the unit status around a hook (juju/juju
+ * internal/worker/uniter/operation/runhook.go, beforeHook and afterHook; afterHook runs only
+ * when the hook succeeded). These writes replace whatever the charm set.
+ */
+function beforeHook(stateDir: string, hook: string): void {
+  setHookError(stateDir, undefined);
+  if (hook === 'install' && !charmHasSetStatus(stateDir)) writeStoredStatus(stateDir, { status: 'maintenance', message: 'installing charm software' });
+  if (hook === 'stop') writeStoredStatus(stateDir, { status: 'maintenance', message: 'stopping charm software' });
+  if (hook === 'remove') writeStoredStatus(stateDir, { status: 'maintenance', message: 'cleaning up prior to charm deletion' });
+}
+
+function afterHook(stateDir: string, hook: string, failed: boolean): void {
+  if (failed) {
+    setHookError(stateDir, hook);
+    return;
+  }
+  if (hook === 'stop') writeStoredStatus(stateDir, { status: 'maintenance', message: '' });
+  if (hook === 'remove') writeStoredStatus(stateDir, { status: 'terminated', message: '' });
+  if (hook === 'start' && !charmHasSetStatus(stateDir)) writeStoredStatus(stateDir, { status: 'unknown', message: '' });
+}
 const OPTION_TYPES = new Set(['string', 'int', 'float', 'boolean', 'secret']);
 
 /** Reads config.yaml options from a charm directory (undefined if the file is absent). */
@@ -252,6 +289,7 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
     const timeoutMs = opts.timeoutMs ?? 600_000;
     // Every hook starts with no pending port changes (requests left by a run that threw are not its own).
     discardPendingPorts(stateDir);
+    if (hookName !== '') beforeHook(stateDir, hookName);
     let result: CommandResult;
     try {
       result = machine
@@ -265,6 +303,8 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
     const failed = result.exitCode !== 0 || result.signal !== null || opts.dropCommit === true;
     if (failed) discardPendingPorts(stateDir);
     else commitPendingPorts(stateDir);
+    // An action that fails leaves the unit as it was; a hook that fails puts it in error.
+    if (hookName !== '') afterHook(stateDir, hookName, failed);
     return { ...result, calls: readCalls(stateDir, first), env, failed };
   };
 
@@ -289,7 +329,8 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
         JUJU_ACTION_TAG: `action-${uuid}`,
       });
     },
-    status: () => readStatus(stateDir),
+    status: () => readCharmStatus(stateDir),
+    jujuStatus: () => readJujuStatus(stateDir),
     appStatus: () => readStatus(stateDir, true),
     workloadVersion: () => readWorkloadVersion(stateDir),
     openedPorts: () => readOpenedPorts(stateDir),

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { charmForJuju, debianArch, findCharm, whichCommand } from './lib/charm.ts';
+import { debianArch, findCharm, readableByJuju, whichCommand } from './lib/charm.ts';
 import { notBadRequest, notExamplePage, notMapped, notSilent, targetUrl } from './lib/http.ts';
 import { parseConfigOutput, parseExecOutput } from './lib/outputs.ts';
 import { readSettings } from './lib/settings.ts';
@@ -58,7 +58,10 @@ describe('parseConfigOutput', () => {
 
 describe('readSettings', () => {
   it('has defaults, reads the flags, and refuses malformed values', () => {
-    expect(readSettings({})).toEqual({ charmPath: undefined, keepModel: false, noEgress: false, pollMs: 2000, timeoutScale: 1, httpProxy: undefined });
+    expect(readSettings({}, '/work')).toEqual({
+      charmPath: undefined, keepModel: false, noEgress: false, pollMs: 2000, timeoutScale: 1, httpProxy: undefined,
+      controller: undefined, cloud: undefined, model: undefined, modelConfig: undefined, noDeploy: false, crashDump: 'on-failure', crashDumpDir: '/work',
+    });
     const set = readSettings({ KEEP_MODEL: '1', JUJU_TEST_NO_EGRESS: 'true', JUJU_TEST_POLL_MS: '50', JUJU_TEST_HTTP_PROXY: 'http://127.0.0.1:3128', CHARM_PATH: 'x.charm' });
     expect(set).toMatchObject({ charmPath: 'x.charm', keepModel: true, noEgress: true, pollMs: 50 });
     expect(set.httpProxy?.href).toBe('http://127.0.0.1:3128/');
@@ -67,6 +70,24 @@ describe('readSettings', () => {
     expect(() => readSettings({ JUJU_TEST_POLL_MS: 'soon' })).toThrow(/JUJU_TEST_POLL_MS=soon/);
     expect(() => readSettings({ JUJU_TEST_TIMEOUT_SCALE: '0' })).toThrow(/JUJU_TEST_TIMEOUT_SCALE=0/);
     expect(() => readSettings({ JUJU_TEST_HTTP_PROXY: 'socks5://x:1' })).toThrow(/expected http/);
+  });
+
+  it("reads pytest-operator's choices: controller, cloud, model, model config file, no deploy, crash dumps", () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'model.yaml'), 'logging-config: "<root>=DEBUG"\n');
+    const env = {
+      JUJU_TEST_CONTROLLER: 'lxd', JUJU_TEST_CLOUD: 'localhost/localhost', JUJU_TEST_MODEL: 'mine', JUJU_TEST_MODEL_CONFIG: 'model.yaml',
+      JUJU_TEST_NO_DEPLOY: '1', JUJU_TEST_CRASH_DUMP: 'always', JUJU_TEST_CRASH_DUMP_DIR: 'dumps',
+    };
+    expect(readSettings(env, dir)).toMatchObject({
+      controller: 'lxd', cloud: 'localhost/localhost', model: 'mine', modelConfig: path.join(dir, 'model.yaml'), noDeploy: true, crashDump: 'always', crashDumpDir: path.join(dir, 'dumps'),
+    });
+    expect(() => readSettings({ ...env, JUJU_TEST_MODEL_CONFIG: 'missing.yaml' }, dir)).toThrow(/JUJU_TEST_MODEL_CONFIG=missing.yaml: no such file/);
+    expect(() => readSettings({ JUJU_TEST_NO_DEPLOY: '1' }, dir)).toThrow(/JUJU_TEST_NO_DEPLOY=1 needs JUJU_TEST_MODEL/);
+    expect(() => readSettings({ JUJU_TEST_MODEL: 'Mine' }, dir)).toThrow(/JUJU_TEST_MODEL=Mine/);
+    expect(() => readSettings({ JUJU_TEST_CONTROLLER: 'a:b' }, dir)).toThrow(/JUJU_TEST_CONTROLLER=a:b/);
+    expect(() => readSettings({ JUJU_TEST_CLOUD: 'aws/us-east-1/x' }, dir)).toThrow(/JUJU_TEST_CLOUD=aws\/us-east-1\/x/);
+    expect(() => readSettings({ JUJU_TEST_CRASH_DUMP: 'legacy' }, dir)).toThrow(/JUJU_TEST_CRASH_DUMP=legacy: expected on-failure, always, never/);
   });
 });
 
@@ -112,8 +133,8 @@ describe('findCharm', () => {
     const home = tempDir();
     const charm = path.join(home, 'x.charm');
     writeFileSync(charm, 'zip');
-    expect(charmForJuju(charm, '/usr/local/bin/juju', home)).toBe(charm);
-    const copy = charmForJuju(charm, '/snap/bin/juju', home);
+    expect(readableByJuju(charm, '/usr/local/bin/juju', home)).toBe(charm);
+    const copy = readableByJuju(charm, '/snap/bin/juju', home);
     expect(copy.startsWith(path.join(home, 'snap', 'juju', 'common', 'tinyproxy-test-'))).toBe(true);
     expect(path.basename(copy)).toBe('x.charm');
   });

@@ -3,7 +3,7 @@
 // formatted.go; field for field as in a recorded 3.6.4 LXD status), one per moment of the suite.
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureText } from './fixture.ts';
-import { allOf, unitAndMachineGone, unitsInError, unitsSettled } from './lib/conditions.ts';
+import { allOf, charmRefreshed, unitAndMachineGone, unitsInError, unitsSettled } from './lib/conditions.ts';
 import { describeApp, parseStatus, unitAddress, unitsOf } from './lib/status.ts';
 
 const SLUG_MESSAGE = "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+";
@@ -14,12 +14,13 @@ describe('parseStatus', () => {
     expect(status.model).toEqual({ name: 'tinyproxy-test-1a2b3c4d', controller: 'concierge-lxd', cloud: 'localhost', version: '3.6.11' });
     expect(status.machines['0']).toMatchObject({ id: '0', dnsName: '10.103.56.99', agent: { current: 'started' }, instance: { current: 'running', message: 'Running' } });
     const app = status.apps.tinyproxy;
-    expect(app).toMatchObject({ name: 'tinyproxy', charmName: 'tinyproxy', exposed: true, version: '1.11.1', status: { current: 'active', message: '' } });
+    expect(app).toMatchObject({ name: 'tinyproxy', charmName: 'tinyproxy', charmRev: 0, exposed: true, version: '1.11.1', status: { current: 'active', message: '' } });
     expect(app?.units['tinyproxy/0']).toEqual({
       name: 'tinyproxy/0',
       workload: { current: 'active', message: '', since: '21 Nov 2025 10:01:40Z', version: '', life: '' },
       agent: { current: 'idle', message: '', since: '21 Nov 2025 10:01:41Z', version: '3.6.11', life: '' },
       leader: true,
+      upgradingFrom: '',
       machine: '0',
       publicAddress: '10.103.56.99',
       openPorts: ['8000/tcp'],
@@ -111,6 +112,17 @@ describe('conditions', () => {
     expect(unitsInError('tinyproxy')(fixture('install-error'))).toBe(`tinyproxy/0 is in error: 'hook failed: "install"'`);
     expect(unitsInError('tinyproxy', 'tinyproxy/1')(fixture('install-error'))).toBeUndefined();
     expect(unitsInError('tinyproxy')(fixture('active'))).toBeUndefined();
+  });
+
+  it('charmRefreshed: holds once the application is at the revision and no unit is upgrading from an older one', () => {
+    const refreshed = charmRefreshed('tinyproxy', 1);
+    expect(refreshed(fixture('two-units'))).toBe('tinyproxy is at charm revision 0, expected 1');
+    const text = fixtureText('two-units').replace('"charm-rev": 0', '"charm-rev": 1');
+    const upgrading = parseStatus(text.replace('"leader": true,', '"leader": true,\n          "upgrading-from": "local:tinyproxy-0",'));
+    expect(upgrading.apps.tinyproxy?.units['tinyproxy/0']?.upgradingFrom).toBe('local:tinyproxy-0');
+    expect(refreshed(upgrading)).toBe('tinyproxy/0 is still upgrading from local:tinyproxy-0');
+    expect(refreshed(parseStatus(text))).toBeUndefined();
+    expect(charmRefreshed('other', 1)(parseStatus(text))).toBe('other is not in the model');
   });
 
   it('allOf: the first condition that does not hold gives the reason', () => {

@@ -1,18 +1,21 @@
 // Integration tests of the packed charm on a real Juju controller: `npm run test:juju`.
-// One temporary model, tests in order (each builds on the state the previous one left), every
-// wait a bounded poll of `juju status --format=json` or of the unit's HTTP port.
+// One model (a temporary one, or JUJU_TEST_MODEL: see lib/settings.ts), tests in order (each
+// builds on the state the previous one left), every wait a bounded poll of `juju status
+// --format=json` or of the unit's HTTP port; on failure a crash dump (lib/crash-dump.ts).
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { charmForJuju, findCharm, whichCommand } from './lib/charm.ts';
-import { allOf, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
+import { findCharm, readableByJuju, whichCommand } from './lib/charm.ts';
+import { allOf, charmRefreshed, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
 import { directHttpGet, notBadRequest, notExamplePage, notMapped, notSilent, proxiedHttpGet, targetUrl, type HttpAnswer, type HttpTarget } from './lib/http.ts';
+import { writeCrashDump } from './lib/crash-dump.ts';
 import { JujuCli } from './lib/juju.ts';
+import { closeModel, openModel, type SuiteModel } from './lib/model.ts';
 import { readSettings } from './lib/settings.ts';
 import { describeApp, unitAddress, unitsOf, type JujuStatus, type UnitStatus } from './lib/status.ts';
-import { persistentAlarm, pollUntil, waitForStatus } from './lib/wait.ts';
+import { hookErrorAlarm, pollUntil, waitForStatus } from './lib/wait.ts';
 
 const APP = 'tinyproxy';
 const PORT = 8000;
@@ -31,30 +34,45 @@ const testMinutes = (n: number): number => n * MINUTE * Math.max(1, settings.tim
 const httpGet = settings.httpProxy === undefined ? directHttpGet : proxiedHttpGet(settings.httpProxy);
 const egress = !settings.noEgress;
 const cli = new JujuCli({ log: (line) => console.log(line) });
-const modelName = `tinyproxy-test-${randomBytes(4).toString('hex')}`;
 
-let juju: JujuCli | undefined;
+let suiteModel: SuiteModel | undefined;
 let charmFile = '';
-/** The snap-readable copy of the charm, if one was made (removed at the end). */
-let charmCopyDir: string | undefined;
+/** The folders of snap-readable copies of the charm and the model config file, if any were made (removed at the end). */
+const copyDirs: string[] = [];
 let deployed = false;
+/** The deploy was skipped (JUJU_TEST_NO_DEPLOY=1): what is deployed is tested as it is. */
+let testedAsDeployed = false;
 let failed = false;
 let addedUnit: UnitStatus | undefined;
 
 /** The model-bound CLI; set once the model exists. */
 const model = (): JujuCli => {
-  if (juju === undefined) throw new Error('the model was not created');
-  return juju;
+  if (suiteModel === undefined) throw new Error('the model was not created');
+  return suiteModel.juju;
 };
 
-/** Waits until `condition` holds 3 polls in a row; a unit of the app stuck in error for 3 minutes fails it. */
+/** On failure (or always, JUJU_TEST_CRASH_DUMP): the last status and log lines here, and a crash dump in a folder. */
+async function diagnose(open: SuiteModel, failed: boolean): Promise<void> {
+  if (failed) {
+    const status = await open.juju.status().catch(() => undefined);
+    if (status !== undefined) console.log(`last status:\n  ${describeApp(status, APP)}`);
+    const log = await open.juju.debugLog({ lines: 200 }).catch((error: Error) => `(juju debug-log failed: ${error.message})`);
+    console.log(`juju debug-log (last 200 lines):\n${log}`);
+  }
+  if (settings.crashDump === 'never' || (settings.crashDump === 'on-failure' && !failed)) return;
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const dump = await writeCrashDump(open.juju, APP, path.join(settings.crashDumpDir, `juju-crashdump-${open.name}-${stamp}`));
+  console.log(`crash dump (JUJU_TEST_CRASH_DUMP=${settings.crashDump}): ${dump.folder}: ${dump.files.join(', ')}${dump.problems.length > 0 ? `; not fetched: ${dump.problems.join('; ')}` : ''}`);
+}
+
+/** Waits until `condition` holds 3 polls in a row; a unit of the app in error that Juju's retries do not clear within 3 minutes fails it. */
 const waitFor = (what: string, condition: Condition, timeoutMs: number, alarmGraceMs = waitMinutes(3)): Promise<JujuStatus> =>
   waitForStatus(() => model().status(), condition, {
     what,
     timeoutMs,
     intervalMs: settings.pollMs,
     successes: 3,
-    alarm: persistentAlarm(unitsInError(APP), alarmGraceMs),
+    alarm: hookErrorAlarm(APP, alarmGraceMs),
     describe: (status) => describeApp(status, APP),
   });
 
@@ -101,11 +119,15 @@ const needDeployed = (skip: (note: string) => never): void => {
 describe.sequential(`${APP} on a Juju machine model`, () => {
   beforeAll(async () => {
     const charm = findCharm(repoRoot, settings.charmPath);
-    console.log(`charm: ${charm}; model: ${modelName}${settings.keepModel ? ' (kept: KEEP_MODEL=1)' : ''}`);
-    await cli.addModel(modelName);
-    juju = cli.withModel(modelName);
-    charmFile = charmForJuju(charm, whichCommand('juju', process.env.PATH), process.env.HOME);
-    if (charmFile !== charm) charmCopyDir = path.dirname(charmFile);
+    console.log(`charm: ${charm}`);
+    const forJuju = (file: string): string => {
+      const readable = readableByJuju(file, whichCommand('juju', process.env.PATH), process.env.HOME);
+      if (readable !== file) copyDirs.push(path.dirname(readable));
+      return readable;
+    };
+    charmFile = forJuju(charm);
+    const modelConfig = settings.modelConfig === undefined ? {} : { modelConfig: forJuju(settings.modelConfig) };
+    suiteModel = await openModel(cli, { ...settings, ...modelConfig }, `tinyproxy-test-${randomBytes(4).toString('hex')}`, (line) => console.log(line));
   }, testMinutes(10));
 
   afterEach(({ task }) => {
@@ -113,22 +135,24 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
   });
 
   afterAll(async () => {
-    if (charmCopyDir !== undefined) rmSync(charmCopyDir, { recursive: true, force: true });
-    if (juju === undefined) return;
-    if (failed) {
-      const status = await juju.status().catch(() => undefined);
-      if (status !== undefined) console.log(`last status:\n  ${describeApp(status, APP)}`);
-      const log = await juju.debugLog(200).catch((error: Error) => `(juju debug-log failed: ${error.message})`);
-      console.log(`juju debug-log (last 200 lines):\n${log}`);
-    }
-    if (settings.keepModel) {
-      console.log(`KEEP_MODEL=1: keeping model ${modelName}; remove it with: juju destroy-model ${modelName} --no-prompt --destroy-storage --force`);
-      return;
-    }
-    await cli.destroyModel(modelName);
-  }, testMinutes(16));
+    for (const dir of copyDirs) rmSync(dir, { recursive: true, force: true });
+    if (suiteModel === undefined) return;
+    await diagnose(suiteModel, failed);
+    await closeModel(cli, suiteModel, (line) => console.log(line));
+  }, testMinutes(20));
 
-  it('deploys, and every unit is active within 10 minutes', async () => {
+  it('deploys, and every unit is active within 10 minutes', async ({ skip }) => {
+    if ((await model().status()).apps[APP] !== undefined) {
+      const where = suiteModel?.ref ?? '';
+      if (!settings.noDeploy) throw new Error(`${APP} is already deployed in model ${where}: set JUJU_TEST_NO_DEPLOY=1 to test it as it is, or name another JUJU_TEST_MODEL`);
+      await model().expose(APP);
+      await waitForUnits({ workload: 'active' }, waitMinutes(10));
+      deployed = true;
+      testedAsDeployed = true;
+      const reason = `JUJU_TEST_NO_DEPLOY=1: ${APP} is already deployed and active in ${where}, so it is not deployed again`;
+      console.warn(`skipping: ${reason}`);
+      skip(reason);
+    }
     await model().deploy(charmFile, APP);
     await model().expose(APP);
     await waitForUnits({ workload: 'active', units: 1 }, waitMinutes(10));
@@ -188,6 +212,25 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
     needDeployed(skip);
     await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] }, waitMinutes(2));
   }, testMinutes(5));
+
+  it('refresh to the same charm: each unit runs upgrade-charm, then config-changed, and is active and serving again', async ({ skip }) => {
+    needDeployed(skip);
+    if (testedAsDeployed) {
+      const reason = `JUJU_TEST_NO_DEPLOY=1: the deployed charm is tested as it is, not refreshed to ${path.basename(charmFile)}`;
+      console.warn(`skipping: ${reason}`);
+      skip(reason);
+    }
+    const revision = ((await model().status()).apps[APP]?.charmRev ?? 0) + 1;
+    await model().refresh(APP, charmFile);
+    const status = await waitFor(
+      `${APP} at charm revision ${revision}, every unit active with ports [${PORT}/tcp]`,
+      allOf(charmRefreshed(APP, revision), unitsSettled(APP, { workload: 'active', ports: [`${PORT}/tcp`] })),
+      waitMinutes(10),
+    );
+    for (const { host } of addresses(status)) {
+      await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+    }
+  }, testMinutes(15));
 
   it('server-port: the new port is listed and served, the old one not; 22 blocks', async ({ skip }) => {
     needDeployed(skip);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture } from './fixture.ts';
 import { unitsInError, unitsSettled } from './lib/conditions.ts';
 import { describeApp, type JujuStatus } from './lib/status.ts';
-import { persistentAlarm, pollUntil, waitForStatus, WaitError, type Clock, type Verdict } from './lib/wait.ts';
+import { hookErrorAlarm, pollUntil, waitForStatus, WaitError, type Clock, type Verdict } from './lib/wait.ts';
 
 /** A clock whose sleep only moves time forward (and counts the sleeps). */
 function fakeClock(): Clock & { slept: number[] } {
@@ -93,25 +93,38 @@ describe('waitForStatus', () => {
   });
 });
 
-describe('persistentAlarm', () => {
-  it('fires only after the alarm has held for the grace period, and resets when it clears', () => {
+describe('hookErrorAlarm', () => {
+  it("fires once the error has lasted the grace period, although the unit leaves error during each of Juju's retries", () => {
     const clock = fakeClock();
-    const alarm = persistentAlarm(unitsInError('tinyproxy'), 180_000, clock);
-    const failed = fixture('install-error');
-    expect(alarm(failed)).toBeUndefined();
+    const alarm = hookErrorAlarm('tinyproxy', 60_000, clock);
+    // Juju's retries: error, 5 s later the hook runs again (agent executing), fails; 10 s later again, ...
+    const timeline: [number, string][] = [[0, 'install-error'], [5_000, 'installing'], [6_000, 'install-error'], [16_000, 'installing'], [17_000, 'install-error'], [37_000, 'installing']];
+    for (const [at, name] of timeline) {
+      void clock.sleep(at - (clock.now() - 1_000_000));
+      expect(alarm(fixture(name)), `${name} at ${at} ms`).toBeUndefined();
+    }
+    void clock.sleep(23_000);
+    expect(alarm(fixture('install-error'))).toBe(`tinyproxy/0 is in error: 'hook failed: "install"' (first seen 60s ago, 4 time(s): Juju's retries did not clear it)`);
+  });
+
+  it('starts afresh once the unit is seen recovered (agent idle, no error), not when it is only busy', () => {
+    const clock = fakeClock();
+    const alarm = hookErrorAlarm('tinyproxy', 180_000, clock);
+    expect(alarm(fixture('install-error'))).toBeUndefined();
     void clock.sleep(179_000);
-    expect(alarm(failed)).toBeUndefined();
     expect(alarm(fixture('active'))).toBeUndefined();
     void clock.sleep(200_000);
-    expect(alarm(failed)).toBeUndefined();
-    void clock.sleep(180_000);
-    expect(alarm(failed)).toBe(`tinyproxy/0 is in error: 'hook failed: "install"' (for 180s)`);
+    expect(alarm(fixture('install-error'))).toBeUndefined();
+    void clock.sleep(100_000);
+    expect(alarm(fixture('deploying'))).toBeUndefined(); // not a recovery: the unit is not idle
+    void clock.sleep(80_000);
+    expect(alarm(fixture('install-error'))).toBe(`tinyproxy/0 is in error: 'hook failed: "install"' (first seen 180s ago, 2 time(s): Juju's retries did not clear it)`);
   });
 
   it('lets a wait ride out a hook error that Juju retries away', async () => {
     const clock = fakeClock();
     const { read } = reader('installing', 'install-error', 'install-error', 'active', 'active', 'active');
-    const alarm = persistentAlarm(unitsInError('tinyproxy'), 60_000, clock);
+    const alarm = hookErrorAlarm('tinyproxy', 60_000, clock);
     await expect(waitForStatus(read, active, { what: 'active', timeoutMs: 600_000, intervalMs: 5000, successes: 3, clock, alarm })).resolves.toBeDefined();
   });
 });

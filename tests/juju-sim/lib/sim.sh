@@ -3,7 +3,10 @@
 #
 # State lives in the directory named by $JUJU_SIM_STATE (see tests/harness/juju-sim.ts):
 #   config.json config-all.json config/<key>.json   written by the harness
-#   status message app-status app-message           last status-set (raw bytes)
+#   status message app-status app-message           stored workload status (raw bytes): the last
+#                                                   status-set, or what Juju itself set around a hook
+#   charm-status charm-message                      the charm's last unit status-set (raw bytes)
+#   hook-error                                      the name of the hook whose failure Juju shows
 #   version                                         last application-version-set (raw bytes)
 #   ports                                           committed port ranges, one per line
 #   pending-ports                                   "open <range>" / "close <range>" lines of the running hook

@@ -1,10 +1,14 @@
-// What the tinyproxy charm does in each hook, as steps of a fake unit's timeline. The config is
-// judged by the charm's own parseCharmConfig, so the fake's blocked messages are the charm's.
+// What Juju 3.6 and the tinyproxy charm do in each hook, as steps of a fake unit's timeline.
+// Juju's side follows juju/juju internal/worker/uniter: the hook order (install, leader-elected
+// or leader-settings-changed, config-changed, start; upgrade-charm then config-changed; stop then
+// remove), the statuses Juju sets itself around stop and remove (operation/runhook.go beforeHook
+// and afterHook), and the retries of a failed hook (5 s, doubling, at most 5 min apart). The
+// config is judged by the charm's own parseCharmConfig, so the fake's blocked messages are the charm's.
 import { parseCharmConfig } from '../../../src/charm/config.ts';
-import { TINYPROXY_VERSION, type ConfigValue, type FakeApp, type Serving, type Step } from './state.ts';
+import { TINYPROXY_VERSION, type ConfigValue, type FakeApp, type Serving, type Step, type StatusLine } from './state.ts';
 
-/** A step to schedule (its time is chosen by `schedule`). */
-export type PlannedStep = Omit<Step, 'at'>;
+/** A step to schedule: `delaySteps` (default 1) steps after the one before it. */
+export type PlannedStep = Omit<Step, 'at'> & { readonly delaySteps?: number };
 
 /** Each option's value: what the user set, else the charm's default (as config-get shows it). */
 export function effectiveConfig(app: FakeApp): Record<string, ConfigValue> {
@@ -16,43 +20,91 @@ export function effectiveConfig(app: FakeApp): Record<string, ConfigValue> {
   return config;
 }
 
-const idle = { current: 'idle', message: '' };
-const running = (hook: string) => ({ current: 'executing', message: `running ${hook} hook` });
-const ran = (unit: string, hook: string): string =>
-  `unit-${unit.replace('/', '-')}: INFO juju.worker.uniter.operation ran "${hook}" hook (via hook dispatching script: dispatch)`;
+const idle: StatusLine = { current: 'idle', message: '' };
+const running = (hook: string): StatusLine => ({ current: 'executing', message: `running ${hook} hook` });
+const entity = (unit: string): string => `unit-${unit.replace('/', '-')}`;
+const ran = (unit: string, hook: string): string => `${entity(unit)}: INFO juju.worker.uniter.operation ran "${hook}" hook (via hook dispatching script: dispatch)`;
 
-/** The end of a start or config-changed hook: serve a valid config, or block and change nothing. */
-function settle(app: FakeApp, unit: string, hook: string, before: { serving: Serving | null; ports: readonly string[] }): PlannedStep {
-  const result = parseCharmConfig(effectiveConfig(app));
-  if (!result.valid) {
-    return { agent: idle, workload: { current: 'blocked', message: result.problems.join('; ') }, serving: before.serving, ports: before.ports, log: ran(unit, hook) };
-  }
-  const { slug, port } = result.config;
-  return { agent: idle, workload: { current: 'active', message: '' }, serving: { slug, port }, ports: [`${port}/tcp`], log: ran(unit, hook) };
+/** What the unit looks like before a hook: what its tinyproxy serves and which ports are open. */
+export interface Before {
+  readonly serving: Serving | null;
+  readonly ports: readonly string[];
 }
 
-/** A new unit once its machine is up: install, then start (or a failed install hook). */
-export function deploySteps(app: FakeApp, unit: string, runnable: boolean): PlannedStep[] {
-  if (!runnable) {
-    return [{ agent: idle, workload: { current: 'error', message: 'hook failed: "install"' }, log: `unit-${unit.replace('/', '-')}: ERROR fork/exec dispatch: permission denied` }];
-  }
+/** Where start, config-changed and upgrade-charm leave the unit: serving a valid config, or blocked with nothing changed. */
+function settled(app: FakeApp, before: Before): Pick<Step, 'workload' | 'serving' | 'ports'> {
+  const result = parseCharmConfig(effectiveConfig(app));
+  if (!result.valid) return { workload: { current: 'blocked', message: result.problems.join('; ') }, serving: before.serving, ports: before.ports };
+  const { slug, port } = result.config;
+  return { workload: { current: 'active', message: '' }, serving: { slug, port }, ports: [`${port}/tcp`] };
+}
+
+/** Juju's first retries of a failed hook come after 5 s, then twice as long each time, at most 5 min (in steps of the fake's clock). */
+export const RETRY_DELAYS: readonly number[] = [5, 10, 20, 40, 80, 160, ...Array<number>(24).fill(300)];
+
+/**
+ * A hook that fails every time: the unit in error, then each retry (the unit leaves the error
+ * state and shows `during`, the workload status it had before the hook), failing again.
+ */
+function failingHook(unit: string, hook: string, during: StatusLine, why: string): PlannedStep[] {
+  const failed: PlannedStep = {
+    agent: idle,
+    workload: { current: 'error', message: `hook failed: "${hook}"` },
+    log: `${entity(unit)}: ERROR juju.worker.uniter.operation hook "${hook}" (via hook dispatching script: dispatch) failed: ${why}`,
+  };
+  return [failed, ...RETRY_DELAYS.flatMap((delaySteps): PlannedStep[] => [{ delaySteps, agent: running(hook), workload: during }, failed])];
+}
+
+/** Why the hooks of a charm whose dispatch is not executable fail (the uniter cannot start it). */
+const notExecutable = (unit: string): string => `fork/exec /var/lib/juju/agents/${entity(unit)}/charm/dispatch: permission denied`;
+
+/**
+ * A new unit once its machine is up. Juju runs install (after setting maintenance 'installing
+ * charm software'), leader-elected on the leader or leader-settings-changed on the others,
+ * config-changed (where the charm first starts tinyproxy), then start.
+ */
+export function deploySteps(app: FakeApp, unit: string, options: { runnable: boolean; leader: boolean }): PlannedStep[] {
+  const installing: StatusLine = { current: 'maintenance', message: 'installing charm software' };
+  if (!options.runnable) return [{ agent: running('install'), workload: installing }, ...failingHook(unit, 'install', installing, notExecutable(unit))];
+  const leadership = options.leader ? 'leader-elected' : 'leader-settings-changed';
+  const configured = settled(app, { serving: null, ports: [] });
   return [
-    { agent: running('install'), workload: { current: 'maintenance', message: 'installing charm software' } },
-    { agent: running('start'), workload: { current: 'maintenance', message: 'Waiting for tinyproxy to start' }, version: TINYPROXY_VERSION, log: ran(unit, 'install') },
-    settle(app, unit, 'start', { serving: null, ports: [] }),
+    { agent: running('install'), workload: installing },
+    { agent: running(leadership), workload: { current: 'maintenance', message: 'Waiting for tinyproxy to start' }, version: TINYPROXY_VERSION, log: ran(unit, 'install') },
+    { agent: running('config-changed'), log: ran(unit, leadership) },
+    { agent: running('start'), ...configured, log: ran(unit, 'config-changed') },
+    { agent: idle, ...configured, log: ran(unit, 'start') },
   ];
 }
 
 /** config-changed on a unit whose state after its queued hooks is `before`. */
-export function configChangedSteps(app: FakeApp, unit: string, before: { serving: Serving | null; ports: readonly string[] }): PlannedStep[] {
-  return [{ agent: running('config-changed') }, settle(app, unit, 'config-changed', before)];
+export function configChangedSteps(app: FakeApp, unit: string, before: Before): PlannedStep[] {
+  return [{ agent: running('config-changed') }, { agent: idle, ...settled(app, before), log: ran(unit, 'config-changed') }];
 }
 
-/** remove-unit: stop, remove, gone. */
+/** `juju refresh`: upgrade-charm, which Juju always follows with config-changed. */
+export function upgradeSteps(app: FakeApp, unit: string, before: Before & { workload: StatusLine }, runnable: boolean): PlannedStep[] {
+  const fetched: PlannedStep = { agent: running('upgrade-charm'), charmRevision: app.revision };
+  if (!runnable) return [fetched, ...failingHook(unit, 'upgrade-charm', before.workload, notExecutable(unit))];
+  const upgraded = settled(app, before);
+  return [
+    fetched,
+    { agent: running('config-changed'), ...upgraded, log: ran(unit, 'upgrade-charm') },
+    { agent: idle, ...upgraded, log: ran(unit, 'config-changed') },
+  ];
+}
+
+/**
+ * remove-unit: stop, then remove, then the unit is gone. Juju sets the workload status itself,
+ * replacing the charm's: maintenance 'stopping charm software' before stop, maintenance with no
+ * message after it, 'cleaning up prior to charm deletion' before remove, terminated after it.
+ */
 export function removeSteps(unit: string): PlannedStep[] {
   return [
-    { agent: running('stop'), life: 'dying', workload: { current: 'maintenance', message: 'Waiting for tinyproxy to start' }, serving: null },
-    { agent: running('remove'), workload: { current: 'maintenance', message: 'Waiting for tinyproxy to be installed' }, log: ran(unit, 'stop') },
-    { gone: true, log: ran(unit, 'remove') },
+    { agent: running('stop'), life: 'dying', workload: { current: 'maintenance', message: 'stopping charm software' }, serving: null },
+    { agent: idle, workload: { current: 'maintenance', message: '' }, log: ran(unit, 'stop') },
+    { agent: running('remove'), workload: { current: 'maintenance', message: 'cleaning up prior to charm deletion' } },
+    { agent: idle, workload: { current: 'terminated', message: '' }, ports: [], log: ran(unit, 'remove') },
+    { gone: true },
   ];
 }

@@ -1,5 +1,6 @@
 // What the fake juju reads from a .charm at deploy: metadata.yaml, config.yaml, manifest.yaml
-// and dispatch's mode, from the zip (stored or deflated entries, no zip64), as Juju does.
+// and dispatch's mode, from the zip (stored or deflated entries, no zip64), as Juju does. Juju
+// unpacks a charm with each entry's mode as Go's archive/zip reads it (FileHeader.Mode).
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
@@ -11,6 +12,28 @@ interface ZipFile {
   readonly mode: number;
 }
 
+/** The "version made by" creators Go's archive/zip knows (its high byte). */
+const CREATOR = { FAT: 0, UNIX: 3, NTFS: 11, VFAT: 14, MACOSX: 19 } as const;
+
+/**
+ * An entry's mode as Go's archive/zip FileHeader.Mode() gives it: the Unix mode in the high 16
+ * bits of the external attributes only when the entry was made on Unix (or macOS); from the
+ * MS-DOS attributes (0666, 0444 if read-only, 0777 folders) when made on FAT, NTFS or VFAT;
+ * 0 otherwise. Only permission bits and the folder bit are kept here.
+ */
+export function goZipMode(versionMadeBy: number, externalAttrs: number, name: string): number {
+  const creator = versionMadeBy >>> 8;
+  let mode = 0;
+  if (creator === CREATOR.UNIX || creator === CREATOR.MACOSX) {
+    const unix = externalAttrs >>> 16;
+    mode = (unix & 0o777) | ((unix & 0xf000) === 0x4000 ? 0o40000 : 0);
+  } else if (creator === CREATOR.FAT || creator === CREATOR.NTFS || creator === CREATOR.VFAT) {
+    mode = (externalAttrs & 0x10) !== 0 ? 0o40777 : 0o666;
+    if ((externalAttrs & 0x01) !== 0) mode &= ~0o222;
+  }
+  return name.endsWith('/') ? mode | 0o40000 : mode;
+}
+
 /** The files of a zip archive by name; throws if `zip` is not one. */
 export function readZip(zip: Buffer): Map<string, ZipFile> {
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
@@ -20,6 +43,7 @@ export function readZip(zip: Buffer): Map<string, ZipFile> {
   const files = new Map<string, ZipFile>();
   for (let i = 0; i < count; i++) {
     if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central directory entry ${i}`);
+    const madeBy = zip.readUInt16LE(at + 4);
     const method = zip.readUInt16LE(at + 10);
     const size = zip.readUInt32LE(at + 20);
     const nameLength = zip.readUInt16LE(at + 28);
@@ -30,7 +54,7 @@ export function readZip(zip: Buffer): Map<string, ZipFile> {
     const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
     const raw = zip.subarray(start, start + size);
     if (method !== 0 && method !== 8) throw new Error(`${name}: unsupported compression method ${method}`);
-    files.set(name, { data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw), mode: external >>> 16 });
+    files.set(name, { data: method === 8 ? inflateRawSync(raw) : Buffer.from(raw), mode: goZipMode(madeBy, external, name) });
     at += 46 + skip;
   }
   return files;

@@ -26,14 +26,31 @@ export const MODEL = valued('model', 'm');
 /** Parses a command's arguments (every juju command also takes -B). */
 export const parse = (args: readonly string[], specs: readonly FlagSpec[]): ParsedArgs => parseArgs(args, [...specs, boolean('no-browser-login', 'B')]);
 
+/** The controller the fake is, or a JujuError for any other. */
+export function checkController(name: string): void {
+  if (name !== CONTROLLER) throw new JujuError(`controller ${name} not found`);
+}
+
+/** The model name in a model reference `[controller:][user/]name`, checking the controller. */
+export function modelName(ref: string): string {
+  const colon = ref.indexOf(':');
+  if (colon >= 0) checkController(ref.slice(0, colon));
+  return ref.slice(colon + 1).replace(/^[^/]*\//, '');
+}
+
+/** The model named by a reference, or JujuError `not found`. */
+export function modelAt(io: Io, ref: string): FakeModel {
+  const name = modelName(ref);
+  const model = io.state.models[name];
+  if (model === undefined) throw new JujuError(`model ${CONTROLLER}:admin/${name} not found`);
+  return model;
+}
+
 /** The model named by --model ([controller:][user/]name); the fake has no current model to fall back on. */
 export function modelOf(parsed: ParsedArgs, io: Io): FakeModel {
   const ref = flagValue(parsed, 'model');
   if (ref === undefined) throw new UsageError('fake juju: pass --model (without it juju would act on your current model)');
-  const name = ref.replace(/^[^:]*:/, '').replace(/^[^/]*\//, '');
-  const model = io.state.models[name];
-  if (model === undefined) throw new JujuError(`model ${CONTROLLER}:admin/${name} not found`);
-  return model;
+  return modelAt(io, ref);
 }
 
 /** The application `name` of `model`, or a JujuError. */

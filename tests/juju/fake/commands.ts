@@ -1,14 +1,15 @@
 // The juju commands the fake answers, each with the flags real juju 3.6 accepts for it (a flag
 // juju does not have is a usage error). Anything the fake cannot simulate faithfully is refused.
-import { addUnitCommand, config, deploy, exec, expose, removeUnit } from './app-commands.ts';
+import { addUnitCommand, config, deploy, exec, expose, refresh, removeUnit } from './app-commands.ts';
 import type { Command } from './command-support.ts';
-import { addModel, debugLog, destroyModel, status, version } from './model-commands.ts';
+import { addModel, debugLog, destroyModel, showModel, status, version } from './model-commands.ts';
 
 export { JujuError, type Io } from './command-support.ts';
 
 /** The commands the fake answers, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = {
   'add-model': addModel,
+  'show-model': showModel,
   'destroy-model': destroyModel,
   deploy,
   expose,
@@ -17,6 +18,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   exec,
   'add-unit': addUnitCommand,
   'remove-unit': removeUnit,
+  refresh,
   'debug-log': debugLog,
   version,
 };

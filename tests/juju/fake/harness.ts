@@ -1,6 +1,6 @@
 // Sets up the fake juju for a test: a temporary state directory, a PATH with the fake first,
 // and a small .charm packed the real way (build/pack.mjs) from the real charmcraft.yaml.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -61,4 +61,26 @@ export async function runFake(fake: FakeJuju, args: readonly string[], now?: num
   const env = now === undefined ? fake.env : { ...fake.env, FAKE_JUJU_NOW: String(now) };
   const result = await execa(path.join(FAKE_BIN, 'juju'), args, { env, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 });
   return { exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * A copy of the zip `charm` (written to `out`) whose central-directory entry `name` has another
+ * "version made by" (creator in the high byte: 0 FAT, 3 Unix, 19 macOS) and, if given, other
+ * external attributes: how a zip tool on another system would have recorded the same file.
+ */
+export function rewriteZipEntry(charm: string, out: string, name: string, entry: { madeBy: number; externalAttrs?: number }): string {
+  const zip = readFileSync(charm);
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let at = zip.readUInt32LE(eocd + 16);
+  for (let i = 0; i < zip.readUInt16LE(eocd + 10); i++) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    if (zip.toString('utf8', at + 46, at + 46 + nameLength) === name) {
+      zip.writeUInt16LE(entry.madeBy, at + 4);
+      if (entry.externalAttrs !== undefined) zip.writeUInt32LE(entry.externalAttrs >>> 0, at + 38);
+      writeFileSync(out, zip);
+      return out;
+    }
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  throw new Error(`${charm} has no entry ${name}`);
 }

@@ -64,6 +64,7 @@ function renderApp(model: FakeModel, app: FakeApp, now: number): Json {
       'workload-status': line(view.workload, view.workloadSince),
       'juju-status': line(view.agent, view.agentSince, { version: JUJU_VERSION, life: view.life }),
       ...(i === 0 ? { leader: true } : {}),
+      ...(view.charmRevision !== app.revision ? { 'upgrading-from': `local:${app.charmName}-${view.charmRevision}` } : {}),
       machine: unit.machine,
       ...(view.ports.length > 0 ? { 'open-ports': [...view.ports] } : {}),
       ...(addressed ? { 'public-address': machine.address } : {}),
@@ -73,11 +74,11 @@ function renderApp(model: FakeModel, app: FakeApp, now: number): Json {
   const worst = [...units].sort((a, b) => SEVERITY.indexOf(a.view.workload.current) - SEVERITY.indexOf(b.view.workload.current))[0];
   const version = units.map(({ view }) => view.version).find((v) => v !== '') ?? '';
   return {
-    charm: `local:${app.charmName}-0`,
+    charm: `local:${app.charmName}-${app.revision}`,
     base: BASE,
     'charm-origin': 'local',
     'charm-name': app.charmName,
-    'charm-rev': 0,
+    'charm-rev': app.revision,
     exposed: app.exposed,
     'application-status': worst ? line(worst.view.workload, worst.view.workloadSince) : line({ current: 'unknown', message: '' }, app.createdAt),
     ...(units.length > 0 ? { units: unitsJson } : {}),
@@ -99,8 +100,8 @@ export function renderStatus(model: FakeModel, now: number): Json {
       name: model.name,
       type: 'iaas',
       controller: CONTROLLER,
-      cloud: 'localhost',
-      region: 'localhost',
+      cloud: model.cloud,
+      region: model.region,
       version: JUJU_VERSION,
       'model-status': line({ current: 'available', message: '' }, model.createdAt),
       sla: 'unsupported',

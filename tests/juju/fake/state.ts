@@ -34,6 +34,8 @@ export interface Step {
   readonly serving?: Serving | null;
   readonly ports?: readonly string[];
   readonly version?: string;
+  /** The charm revision the unit runs from now on (its uniter fetched it). */
+  readonly charmRevision?: number;
   readonly life?: string;
   readonly gone?: boolean;
   /** A debug-log line written when the step happens. */
@@ -60,7 +62,13 @@ export interface FakeMachine {
 export interface FakeApp {
   readonly name: string;
   readonly charmName: string;
-  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The local .charm file the application runs (for the charm's files on its units). */
+  charmFile: string;
+  options: Readonly<Record<string, OptionSpec>>;
+  /** The charm revision (local charms start at 0; each `juju refresh --path` adds one). */
+  revision: number;
+  /** The charm's dispatch is executable (as Juju reads the zip), so its hooks can run. */
+  runnable: boolean;
   /** Options the user set (`juju config`); the rest take their defaults. */
   config: Record<string, ConfigValue>;
   exposed: boolean;
@@ -73,6 +81,10 @@ export interface FakeApp {
 export interface FakeModel {
   readonly name: string;
   readonly uuid: string;
+  readonly cloud: string;
+  readonly region: string;
+  /** Model config given at creation (`add-model --config`). */
+  readonly config: Readonly<Record<string, unknown>>;
   readonly createdAt: number;
   nextMachine: number;
   readonly machines: Record<string, FakeMachine>;
@@ -87,8 +99,10 @@ export interface FakeState {
   nextHost: number;
 }
 
-/** The controller the fake pretends to be. */
+/** The controller the fake pretends to be (the CLI's current one), and its only cloud and region. */
 export const CONTROLLER = 'fake-lxd';
+export const CLOUD = 'localhost';
+export const REGION = 'localhost';
 /** The Juju version the fake reports. */
 export const JUJU_VERSION = '3.6.4';
 /** The version tinyproxy -v reports on the fake units. */
@@ -121,6 +135,7 @@ export interface UnitView {
   readonly serving: Serving | null;
   readonly ports: readonly string[];
   readonly version: string;
+  readonly charmRevision: number;
   readonly life: string;
   readonly gone: boolean;
 }
@@ -136,6 +151,7 @@ export function unitView(unit: FakeUnit, time: number): UnitView {
     serving: null,
     ports: [],
     version: '',
+    charmRevision: 0,
     life: '',
     gone: false,
   };
@@ -150,6 +166,7 @@ export function unitView(unit: FakeUnit, time: number): UnitView {
       serving: step.serving === undefined ? view.serving : step.serving,
       ports: step.ports ?? view.ports,
       version: step.version ?? view.version,
+      charmRevision: step.charmRevision ?? view.charmRevision,
       life: step.life ?? view.life,
       gone: step.gone ?? view.gone,
     };
@@ -157,11 +174,17 @@ export function unitView(unit: FakeUnit, time: number): UnitView {
   return view;
 }
 
-/** Appends steps to a unit, `stepMs` apart, after its last scheduled step (or now). */
-export function schedule(unit: FakeUnit, now: number, stepMs: number, steps: readonly Omit<Step, 'at'>[]): number {
-  const start = Math.max(now, unit.steps.at(-1)?.at ?? now);
-  steps.forEach((step, i) => unit.steps.push({ ...step, at: start + (i + 1) * stepMs }));
-  return start + steps.length * stepMs;
+/**
+ * Appends steps to a unit after its last scheduled step (or now), each `stepMs` after the one
+ * before it (`delaySteps` times that when given); returns the time of the last.
+ */
+export function schedule(unit: FakeUnit, now: number, stepMs: number, steps: readonly (Omit<Step, 'at'> & { readonly delaySteps?: number })[]): number {
+  let at = Math.max(now, unit.steps.at(-1)?.at ?? now);
+  for (const { delaySteps, ...step } of steps) {
+    at += (delaySteps ?? 1) * stepMs;
+    unit.steps.push({ ...step, at });
+  }
+  return at;
 }
 
 /** Units of an application that exist at `time` and are not gone, by unit number. */

@@ -43,14 +43,15 @@ export function whichCommand(command: string, searchPath: string | undefined): s
 }
 
 /**
- * A path to `charm` the juju CLI can read. The juju snap is strictly confined: it cannot read
- * /tmp or hidden folders, so (as Jubilant does) the charm is copied under ~/snap/juju/common.
+ * A path to `file` (the charm, a model config file) the juju CLI can read. The juju snap is
+ * strictly confined: it cannot read /tmp or hidden folders, so (as Jubilant does for the charm)
+ * the file is copied into a new folder under ~/snap/juju/common.
  */
-export function charmForJuju(charm: string, jujuPath: string | undefined, home: string | undefined): string {
-  if (jujuPath === undefined || !jujuPath.includes('/snap/') || home === undefined) return charm;
+export function readableByJuju(file: string, jujuPath: string | undefined, home: string | undefined): string {
+  if (jujuPath === undefined || !jujuPath.includes('/snap/') || home === undefined) return file;
   const common = path.join(home, 'snap', 'juju', 'common');
   mkdirSync(common, { recursive: true });
-  const copy = path.join(mkdtempSync(path.join(common, 'tinyproxy-test-')), path.basename(charm));
-  copyFileSync(charm, copy);
+  const copy = path.join(mkdtempSync(path.join(common, 'tinyproxy-test-')), path.basename(file));
+  copyFileSync(file, copy);
   return copy;
 }

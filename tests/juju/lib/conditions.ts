@@ -45,6 +45,17 @@ export function unitsSettled(app: string, expected: UnitsExpectation): Condition
   };
 }
 
+/** The application runs charm revision `revision` (or a later one) and no unit is still upgrading from an older one. */
+export function charmRefreshed(app: string, revision: number): Condition {
+  return (status) => {
+    const found = status.apps[app];
+    if (found === undefined) return `${app} is not in the model`;
+    if (found.charmRev < revision) return `${app} is at charm revision ${found.charmRev}, expected ${revision}`;
+    const upgrading = unitsOf(status, app).find((unit) => unit.upgradingFrom !== '');
+    return upgrading === undefined ? undefined : `${upgrading.name} is still upgrading from ${upgrading.upgradingFrom}`;
+  };
+}
+
 /** The unit and the machine it was on are both gone from the model. */
 export function unitAndMachineGone(app: string, unit: string, machine: string): Condition {
   return (status) => {

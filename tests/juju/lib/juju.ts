@@ -92,19 +92,39 @@ export class JujuCli {
     return output;
   }
 
-  /** `juju add-model --no-switch <name>`: a new model on the current controller; the CLI's current model stays. */
-  async addModel(name: string): Promise<void> {
-    await this.run(['add-model', '--no-switch', name], { scoped: false, timeoutMs: 5 * MINUTE });
+  /**
+   * `juju add-model --no-switch [--controller <c>] [--config <file>] <name> [<cloud>]`: a new
+   * model (the CLI's current model stays), on `controller` (default: the current one), in
+   * `cloud` (or cloud/region; default: the controller's), with the model config in `config`.
+   */
+  async addModel(name: string, options: { readonly controller?: string; readonly cloud?: string; readonly config?: string } = {}): Promise<void> {
+    const controller = options.controller === undefined ? [] : ['--controller', options.controller];
+    const config = options.config === undefined ? [] : ['--config', options.config];
+    const cloud = options.cloud === undefined ? [] : [options.cloud];
+    await this.run(['add-model', '--no-switch', ...controller, ...config, name, ...cloud], { scoped: false, timeoutMs: 5 * MINUTE });
   }
 
-  /** `juju destroy-model <name> --no-prompt --destroy-storage --force`, as Jubilant's temp_model does. */
-  async destroyModel(name: string): Promise<void> {
-    await this.run(['destroy-model', name, '--no-prompt', '--destroy-storage', '--force'], { scoped: false, timeoutMs: 15 * MINUTE });
+  /** Whether `juju show-model <model>` finds the model (`[controller:]name`); other failures throw. */
+  async modelExists(model: string): Promise<boolean> {
+    const output = await this.run(['show-model', model, '--format=json'], { scoped: false, quiet: true, allowFailure: true });
+    if (output.exitCode === 0) return true;
+    if (/not found/i.test(output.stderr)) return false;
+    throw new JujuCommandError([this.binary, 'show-model', model, '--format=json'], output.exitCode, output.stdout, output.stderr, `exited ${output.exitCode}`);
+  }
+
+  /** `juju destroy-model <model> --no-prompt --destroy-storage --force`, as Jubilant's temp_model does. */
+  async destroyModel(model: string): Promise<void> {
+    await this.run(['destroy-model', model, '--no-prompt', '--destroy-storage', '--force'], { scoped: false, timeoutMs: 15 * MINUTE });
   }
 
   /** `juju deploy <charm> <app>`. */
   async deploy(charm: string, app: string): Promise<void> {
     await this.run(['deploy', charm, app], { timeoutMs: 10 * MINUTE });
+  }
+
+  /** `juju refresh <app> --path <charm>`: the application moves to that local charm (a new revision); each unit runs upgrade-charm, then config-changed. */
+  async refresh(app: string, charm: string): Promise<void> {
+    await this.run(['refresh', app, '--path', charm], { timeoutMs: 10 * MINUTE });
   }
 
   /** `juju expose <app>`: opened ports become reachable where the cloud has a firewall. */
@@ -127,17 +147,22 @@ export class JujuCli {
     await this.run(['config', app, '--reset', keys.join(',')]);
   }
 
+  /** `juju status --format=json`, as printed. */
+  async statusText(): Promise<string> {
+    return (await this.run(['status', '--format=json'], { quiet: true, timeoutMs: 2 * MINUTE })).stdout;
+  }
+
   /** `juju status --format=json`, parsed. */
   async status(): Promise<JujuStatus> {
-    return parseStatus((await this.run(['status', '--format=json'], { quiet: true, timeoutMs: 2 * MINUTE })).stdout);
+    return parseStatus(await this.statusText());
   }
 
   /**
    * `juju exec --format=json --unit <unit> -- <command...>` (as root, in the unit's hook context).
    * A command that exits non-zero is a result, not an error (juju itself then exits 1: "task failed").
    */
-  async exec(unit: string, command: readonly string[]): Promise<ExecResult> {
-    const output = await this.run(['exec', '--format=json', '--unit', unit, '--', ...command], { quiet: true, allowFailure: true });
+  async exec(unit: string, command: readonly string[], timeoutMs = 5 * MINUTE): Promise<ExecResult> {
+    const output = await this.run(['exec', '--format=json', '--unit', unit, '--', ...command], { quiet: true, allowFailure: true, timeoutMs });
     if (output.stdout.trim() === '') {
       throw new JujuCommandError([this.binary, 'exec', unit, ...command], output.exitCode, output.stdout, output.stderr, `exited ${output.exitCode} with no result`);
     }
@@ -154,8 +179,15 @@ export class JujuCli {
     await this.run(['remove-unit', '--no-prompt', unit]);
   }
 
-  /** `juju debug-log --limit <n>`: the model's last n log lines, then exit. */
-  async debugLog(limit: number): Promise<string> {
-    return (await this.run(['debug-log', '--limit', String(limit)], { quiet: true, timeoutMs: MINUTE })).stdout;
+  /**
+   * `juju debug-log --no-tail` and `--lines <n>` (the model's last n lines), or `--replay` (all
+   * of them), of one entity with `include` (e.g. `tinyproxy/0`). Juju 3.6 does not tail when stdout
+   * is not a terminal, and then prints only the last 10 lines unless told `--lines`; `--limit`
+   * cuts that window, it does not widen it.
+   */
+  async debugLog(selection: { readonly lines?: number; readonly include?: string }): Promise<string> {
+    const window = selection.lines === undefined ? ['--replay'] : ['--lines', String(selection.lines)];
+    const include = selection.include === undefined ? [] : ['--include', selection.include];
+    return (await this.run(['debug-log', ...window, ...include, '--no-tail'], { quiet: true, timeoutMs: 2 * MINUTE })).stdout;
   }
 }

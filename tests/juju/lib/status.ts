@@ -3,8 +3,8 @@
 // Shape (Juju 3.6, cmd/juju/status/formatted.go; the same fields as Jubilant's statustypes):
 //   { model: {name, type, controller, cloud, version, ...},
 //     machines: { "<id>": { juju-status, dns-name, ip-addresses, instance-id, machine-status, ... } },
-//     applications: { "<app>": { charm-name, exposed, application-status, version,
-//       units: { "<app>/<n>": { workload-status, juju-status, leader, machine, open-ports, public-address } } } } }
+//     applications: { "<app>": { charm-name, charm-rev, exposed, application-status, version,
+//       units: { "<app>/<n>": { workload-status, juju-status, leader, upgrading-from, machine, open-ports, public-address } } } } }
 // A status line is {current, message, since, version, life}, each omitted when empty. An entity
 // Juju could not read is printed as {"status-error": "<why>"} instead.
 import { isObject, objectAt, parseJsonObject, stringAt, stringsAt, type JsonObject } from './json.ts';
@@ -24,6 +24,8 @@ export interface UnitStatus {
   readonly workload: StatusInfo;
   readonly agent: StatusInfo;
   readonly leader: boolean;
+  /** The charm URL the unit still runs while it moves to the application's new one (`upgrading-from`), else ''. */
+  readonly upgradingFrom: string;
   readonly machine: string;
   readonly publicAddress: string;
   readonly openPorts: readonly string[];
@@ -33,6 +35,8 @@ export interface UnitStatus {
 export interface AppStatus {
   readonly name: string;
   readonly charmName: string;
+  /** The application's charm revision (`charm-rev`); -1 if absent. */
+  readonly charmRev: number;
   readonly exposed: boolean;
   readonly status: StatusInfo;
   /** The workload version the charm set (`application-version-set`), '' if none. */
@@ -78,6 +82,7 @@ const parseUnit = (name: string, unit: JsonObject): UnitStatus => ({
   workload: infoOf(unit, 'workload-status'),
   agent: infoOf(unit, 'juju-status'),
   leader: unit.leader === true,
+  upgradingFrom: stringAt(unit, 'upgrading-from'),
   machine: stringAt(unit, 'machine'),
   publicAddress: stringAt(unit, 'public-address'),
   openPorts: stringsAt(unit, 'open-ports'),
@@ -86,6 +91,7 @@ const parseUnit = (name: string, unit: JsonObject): UnitStatus => ({
 const parseApp = (name: string, app: JsonObject): AppStatus => ({
   name,
   charmName: stringAt(app, 'charm-name'),
+  charmRev: typeof app['charm-rev'] === 'number' ? app['charm-rev'] : -1,
   exposed: app.exposed === true,
   status: infoOf(app, 'application-status'),
   version: stringAt(app, 'version'),

@@ -1,7 +1,7 @@
 // Bounded polling: ask again every interval until a condition holds, give up at a deadline.
 // No fixed sleeps anywhere in the suite: every wait is one of these.
 import type { Alarm, Condition } from './conditions.ts';
-import type { JujuStatus } from './status.ts';
+import { unitsOf, type JujuStatus } from './status.ts';
 
 /** Time, injectable so the polling logic is tested without waiting. */
 export interface Clock {
@@ -96,18 +96,38 @@ export async function waitForStatus(read: () => Promise<JujuStatus>, condition: 
 }
 
 /**
- * An alarm that fires only once `alarm` has kept firing for `graceMs`: Juju retries a failed hook
- * (after 5 s, 10 s, 20 s, ...), so a transient error may clear by itself.
+ * The "fail fast on error" alarm of a wait: fires once a unit of `app` shows a hook error and
+ * has not recovered for `graceMs`. Juju retries a failed hook (after 5 s, then twice as long each
+ * time, at most 5 min apart), and during each retry the unit leaves the error state (agent
+ * executing, the workload's last status), so a poll that sees no error proves nothing: a hook
+ * that keeps failing would never stay in error for a whole grace period. Recovery is a unit seen
+ * with its agent idle and no error (a retry that succeeded, or `juju resolve`); the grace runs
+ * from the first error seen since, and the alarm fires on a poll that sees the error again.
  */
-export function persistentAlarm(alarm: Alarm, graceMs: number, clock: Clock = realClock): Alarm {
-  let since: number | undefined;
+export function hookErrorAlarm(app: string, graceMs: number, clock: Clock = realClock): Alarm {
+  const failing = new Map<string, { since: number; episodes: number; inError: boolean }>();
   return (status) => {
-    const reason = alarm(status);
-    if (reason === undefined) {
-      since = undefined;
-      return undefined;
+    const now = clock.now();
+    const units = unitsOf(status, app);
+    for (const name of failing.keys()) if (!units.some((unit) => unit.name === name)) failing.delete(name);
+    const fired: string[] = [];
+    for (const unit of units) {
+      const error = unit.workload.current === 'error' ? unit.workload.message : unit.agent.current === 'error' ? unit.agent.message : undefined;
+      const tracked = failing.get(unit.name);
+      if (error === undefined) {
+        if (tracked === undefined) continue;
+        if (unit.agent.current === 'idle') failing.delete(unit.name);
+        else tracked.inError = false;
+        continue;
+      }
+      const entry = tracked ?? { since: now, episodes: 0, inError: false };
+      if (!entry.inError) entry.episodes += 1;
+      entry.inError = true;
+      failing.set(unit.name, entry);
+      if (now - entry.since >= graceMs) {
+        fired.push(`${unit.name} is in error: '${error}' (first seen ${seconds(now - entry.since)} ago, ${entry.episodes} time(s): Juju's retries did not clear it)`);
+      }
     }
-    since ??= clock.now();
-    return clock.now() - since >= graceMs ? `${reason} (for ${seconds(clock.now() - since)})` : undefined;
+    return fired.length > 0 ? fired.join('; ') : undefined;
   };
 }
