@@ -18,12 +18,18 @@ describe('procfs and listeners', () => {
     expect(readProcess(2 ** 22 + 1)).toBeUndefined();
   });
 
-  it('sees an exited, unreaped child as a zombie, not alive', async () => {
-    const child = spawn('sh', ['-c', 'exec sleep 0.01'], { stdio: 'ignore' });
-    const pid = child.pid as number;
-    // Node reaps on SIGCHLD, so look quickly; either it is a zombie or already gone: never alive.
-    await pollUntil(() => !isAlive(readProcess(pid)), 2000, 2);
-    expect(isAlive(readProcess(pid))).toBe(false);
+  it('sees an exited, unreaped process as a zombie, not alive', async () => {
+    // sh backgrounds a short sleep, prints its pid, then becomes a long sleep that never reaps
+    // it: the short one stays a zombie until the long one exits.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(data.toString()))));
+      expect(await pollUntil(() => readProcess(pid)?.state === 'Z', 5000, 5)).toBe(true);
+      expect(readProcess(pid)).toMatchObject({ pid, comm: 'sleep', state: 'Z' });
+      expect(isAlive(readProcess(pid))).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('finds processes by a predicate', () => {
