@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +52,35 @@ describe('runHookTool', () => {
     const tool = script('kill -KILL $$');
     const error = await failure(runHookTool([tool]));
     expect(error.message).toBe(`hook tool ${tool} failed (not run): killed by SIGKILL`);
+  });
+
+  it('an exit without stderr is named by its code', async () => {
+    const tool = script('exit 3');
+    expect((await failure(runHookTool([tool]))).message).toBe(`hook tool ${tool} failed (exit 3): exit code 3`);
+  });
+
+  it('a tool that cannot be executed says why', async () => {
+    const tool = script('exit 0');
+    chmodSync(tool, 0o644);
+    const error = await failure(runHookTool([tool]));
+    expect(error.message).toBe(`hook tool ${tool} failed (not run): EACCES spawn ${tool} EACCES`);
+  });
+
+  it('returns large output whole (config-get of a big config)', async () => {
+    const tool = script('head -c 3000000 /dev/zero | tr "\\0" x');
+    expect(await runHookTool([tool])).toHaveLength(3_000_000);
+  });
+
+  it('a tool reading stdin sees its end at once', async () => {
+    const tool = script('cat; echo done');
+    expect(await runHookTool([tool])).toBe('done\n');
+  });
+});
+
+describe('HookToolError', () => {
+  it('without an exit code or stderr: not run, for an unknown reason', () => {
+    const error = new HookToolError(['status-set'], null, ' \n');
+    expect(error.message).toBe('hook tool status-set failed (not run): exit code unknown');
+    expect(error).toBeInstanceOf(Error);
   });
 });
