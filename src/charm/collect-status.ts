@@ -5,16 +5,10 @@ import type { CharmContext } from './context.ts';
 /** What the check of the configured proxy says: active only when tinyproxy serves it now. */
 async function servingStatus({ workload }: CharmContext, { port, slug }: CharmConfig): Promise<UnitStatus> {
   const found = await workload.check({ port, slug });
-  switch (found.state) {
-    case 'stopped':
-      return maintenance('Waiting for tinyproxy to start');
-    case 'port-taken':
-      return blocked(`Port ${port} is in use by ${found.holders}; stop it or choose another server-port`);
-    case 'faulty':
-      return maintenance(`tinyproxy runs but does not serve /${slug}/ on port ${port} (${found.reason}); the next hook repairs it`);
-    default:
-      return active();
-  }
+  if (found.state === 'serving') return active();
+  if (found.state === 'stopped') return maintenance('Waiting for tinyproxy to start');
+  if (found.state === 'port-taken') return blocked(`Port ${port} is in use by ${found.holders}; stop it or choose another server-port`);
+  return maintenance(`tinyproxy runs but does not serve /${slug}/ on port ${port} (${found.reason}); the next hook repairs it`);
 }
 
 /**
