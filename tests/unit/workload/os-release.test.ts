@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageSpec, TINYPROXY_PINS } from '../../../src/workload/apt.ts';
 import { parseOsRelease, readOsRelease } from '../../../src/workload/os-release.ts';
+import { PACKAGE } from '../../../src/workload/tinyproxy.ts';
 
 const noble = 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\n';
 const bookworm = 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nVERSION_ID="12"\nID=debian\n';
@@ -28,8 +29,10 @@ describe('os-release and the package pin per base', () => {
     expect(readOsRelease(path)).toEqual({ id: 'debian', versionId: '12' });
   });
 
-  it('pins tinyproxy-bin on Ubuntu 24.04 and takes the candidate elsewhere', () => {
-    expect(packageSpec('tinyproxy-bin', parseOsRelease(noble), TINYPROXY_PINS)).toBe('tinyproxy-bin=1.11.1-3');
-    expect(packageSpec('tinyproxy-bin', parseOsRelease(bookworm), TINYPROXY_PINS)).toBe('tinyproxy-bin');
+  it('pins the package on Ubuntu 24.04 and takes the candidate elsewhere', () => {
+    const pin = TINYPROXY_PINS['ubuntu@24.04'];
+    expect(pin).toMatch(/^1\.11\.1-/);
+    expect(packageSpec(PACKAGE, parseOsRelease(noble), TINYPROXY_PINS)).toBe(`${PACKAGE}=${pin}`);
+    expect(packageSpec(PACKAGE, parseOsRelease(bookworm), TINYPROXY_PINS)).toBe(PACKAGE);
   });
 });
