@@ -1,4 +1,5 @@
 import type { Served, ServingCheck } from '../workload/tinyproxy.ts';
+import type { CharmConfig } from './config.ts';
 import type { CharmContext } from './context.ts';
 import { syncPorts } from './ports.ts';
 import { updateState } from './unit-state.ts';
@@ -44,24 +45,28 @@ async function repair(context: CharmContext, { port, slug }: Served, found: Serv
 }
 
 /**
- * Makes the machine match the config: writes the file if it differs; starts tinyproxy if it is
- * not running and `startIfStopped`; repairs it if it runs but does not serve the config. An
- * invalid config, or a port another process holds, changes nothing. Then the opened port
- * follows what tinyproxy listens on.
+ * Makes the machine match a valid config: writes the file if it differs; starts tinyproxy if it
+ * is not running and `startIfStopped`; repairs it if it runs but does not serve the config. A
+ * port another process holds changes nothing.
  */
+async function apply(context: CharmContext, config: CharmConfig, startIfStopped: boolean): Promise<void> {
+  const { tools, workload } = context;
+  const found = await workload.check(config);
+  if (found.state === 'port-taken') return;
+  const changed = workload.ensureConfig(config);
+  if (found.state !== 'stopped') await repair(context, config, found, changed);
+  else if (startIfStopped) {
+    await tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
+    await workload.start();
+  }
+}
+
+/** Applies the config if it is valid, then the opened port follows what tinyproxy listens on. */
 async function reconcile(context: CharmContext, startIfStopped: boolean): Promise<void> {
-  const { tools, workload, config } = context;
+  const { workload, config } = context;
   if (!workload.isInstalled()) return;
   workload.rotateLogs();
-  const found = config.valid ? await workload.check(config.config) : undefined;
-  if (config.valid && found && found.state !== 'port-taken') {
-    const changed = workload.ensureConfig(config.config);
-    if (found.state !== 'stopped') await repair(context, config.config, found, changed);
-    else if (startIfStopped) {
-      await tools.log('INFO', `Starting tinyproxy; ${modeMessage(context)}`);
-      await workload.start();
-    }
-  }
+  if (config.valid) await apply(context, config.config, startIfStopped);
   const port = (await workload.isRunning()) ? workload.configuredPort() : undefined;
   if (port !== undefined) await syncPorts(context, port);
 }

@@ -24,16 +24,10 @@ export const INITIAL_STATE: UnitState = Object.freeze({ shouldRun: false });
 /** The state file's name in the charm dir, which Juju keeps across hooks (ops keeps its state there too). */
 export const STATE_FILE = '.unit-state.json';
 
-const parseState = (text: string): UnitState | undefined => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const { shouldRun, openedPort } = parsed as Record<string, unknown>;
-  if (typeof shouldRun !== 'boolean') return undefined;
+/** The state in the file's text; throws (SyntaxError, TypeError) when it is not the JSON the charm writes, `null` included. */
+const parseState = (text: string): UnitState => {
+  const { shouldRun, openedPort } = JSON.parse(text) as Record<string, unknown>;
+  if (typeof shouldRun !== 'boolean') throw new TypeError();
   return Number.isInteger(openedPort) ? { shouldRun, openedPort: openedPort as number } : { shouldRun };
 };
 
@@ -54,9 +48,16 @@ export function fileStateStore(charmDir: string, onDamaged: (problem: string) =>
       if (current) return current;
       const read = readRegularFile(path, 4096);
       if (read.kind === 'missing') return (current = INITIAL_STATE);
-      const parsed = read.kind === 'text' ? parseState(read.text) : undefined;
-      if (parsed) return (current = parsed);
-      onDamaged(`${path} is damaged (${read.kind === 'text' ? 'not the JSON the charm writes' : read.reason}): starting from an empty unit state`);
+      let problem: string;
+      if (read.kind === 'unreadable') problem = read.reason;
+      else {
+        try {
+          return (current = parseState(read.text));
+        } catch {
+          problem = 'not the JSON the charm writes';
+        }
+      }
+      onDamaged(`${path} is damaged (${problem}): starting from an empty unit state`);
       save(INITIAL_STATE);
       return INITIAL_STATE;
     },

@@ -25,11 +25,11 @@ export function checkUpstream(value: string): UpstreamCheck {
   }
   if (url.protocol === 'https:') return { ok: false, reason: "tinyproxy's reverse proxy cannot reach https upstreams; use http://" };
   if (url.protocol !== 'http:') return { ok: false, reason: `${url.protocol.slice(0, -1)} is not supported; use http://host[:port][/path]` };
-  if (!value.toLowerCase().startsWith('http://') || url.hostname === '') return { ok: false, reason: 'it has no host; use http://host[:port][/path]' };
+  // The URL parser refuses an http URL without a host, but reads `http:h` as `http://h/`.
+  if (!value.toLowerCase().startsWith('http://')) return { ok: false, reason: 'it has no host; use http://host[:port][/path]' };
   if (url.username !== '' || url.password !== '') return { ok: false, reason: 'credentials in the URL are not supported' };
-  if (url.search !== '' || url.hash !== '' || value.includes('?') || value.includes('#')) {
-    return { ok: false, reason: 'a query or fragment is not supported' };
-  }
+  // Also an empty one (`http://h/?`), which the parser drops.
+  if (value.includes('?') || value.includes('#')) return { ok: false, reason: 'a query or fragment is not supported' };
   // WHATWG keeps `:0` (and turns `:00` into `:0`); it drops `:80` and leading zeros, which tinyproxy reads alike.
   if (url.port === '0') return { ok: false, reason: PORT_ZERO_REASON };
   if (url.port === '443') return { ok: false, reason: PORT_443_REASON };

@@ -27,7 +27,7 @@ export const maxSlugLength = (upstream: string): number => CONFIG_LINE_MAX - Buf
 export function renderConfig(settings: ProxySettings, target: RenderTarget): string {
   const { pidFile, ...names } = target;
   for (const [name, value] of Object.entries({ slug: settings.slug, upstream: settings.upstream, ...names, ...(pidFile === undefined ? {} : { pidFile }) })) {
-    if (value === '' || UNSAFE.test(value)) throw new Error(`refusing to write ${name} ${JSON.stringify(value)} into tinyproxy.conf`);
+    if (value.length === 0 || UNSAFE.test(value)) throw new Error(`refusing to write ${name} ${JSON.stringify(value)} into tinyproxy.conf`);
   }
   if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
     throw new Error(`refusing to write port ${settings.port} into tinyproxy.conf`);

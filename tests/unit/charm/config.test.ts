@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCharmConfig } from '../../../src/charm/config.ts';
+import { parseCharmConfig, QUOTE_LIMIT_BYTES, SHORT_QUOTE_LIMIT_BYTES } from '../../../src/charm/config.ts';
 
 const defaults = { slug: 'example', 'server-port': 8000, upstream: 'http://www.example.com/' };
 const regexMessage = (slug: string) => `Invalid slug: '${slug}'. Slug must match the regex [a-z0-9-]+`;
@@ -92,7 +92,49 @@ describe('parseCharmConfig: upstream', () => {
   });
 });
 
+describe('parseCharmConfig: a value of another type', () => {
+  it.each([
+    [42, "'42'"],
+    [undefined, "'undefined'"],
+    [null, "'null'"],
+  ])('upstream %j: it must be a string', (upstream, quoted) => {
+    expect(parseCharmConfig({ ...defaults, upstream })).toEqual({ valid: false, problems: [`Invalid upstream: ${quoted}. It must be a string`] });
+  });
+
+  it('a missing port is named as such', () => {
+    expect(parseCharmConfig({ slug: 'example', upstream: defaults.upstream })).toEqual({ valid: false, problems: ['Invalid server-port: undefined. It must be an integer from 1 to 65535'] });
+  });
+});
+
 describe('parseCharmConfig: values too big to quote or to fit tinyproxy', () => {
+  it('a value of exactly the quote limit is quoted whole, one byte more in part', () => {
+    const atLimit = 'A'.repeat(QUOTE_LIMIT_BYTES);
+    expect(valid({ slug: atLimit })).toEqual({ valid: false, problems: [regexMessage(atLimit)] });
+    expect(valid({ slug: `${atLimit}A` })).toEqual({
+      valid: false,
+      problems: [`Invalid slug: '${'A'.repeat(32)}...' (${QUOTE_LIMIT_BYTES + 1} characters). Slug must match the regex [a-z0-9-]+`],
+    });
+  });
+
+  it('a huge port is quoted in part, one at the limit shown bare', () => {
+    const atLimit = '9'.repeat(QUOTE_LIMIT_BYTES);
+    expect(valid({ 'server-port': atLimit })).toEqual({ valid: false, problems: [`Invalid server-port: ${atLimit}. It must be an integer from 1 to 65535`] });
+    expect(valid({ 'server-port': `${atLimit}9` })).toEqual({
+      valid: false,
+      problems: [`Invalid server-port: '${'9'.repeat(32)}...' (${QUOTE_LIMIT_BYTES + 1} characters). It must be an integer from 1 to 65535`],
+    });
+  });
+
+  it('an invalid upstream is quoted whole up to the short limit', () => {
+    const upstream = `https://h/${'p'.repeat(SHORT_QUOTE_LIMIT_BYTES - 'https://h/'.length)}`;
+    expect(upstream).toHaveLength(SHORT_QUOTE_LIMIT_BYTES);
+    expect(valid({ upstream })).toEqual({ valid: false, problems: [`Invalid upstream: '${upstream}'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://`] });
+    expect(valid({ upstream: `${upstream}p` })).toEqual({
+      valid: false,
+      problems: [`Invalid upstream: '${upstream.slice(0, 32)}...' (${SHORT_QUOTE_LIMIT_BYTES + 1} characters). Tinyproxy's reverse proxy cannot reach https upstreams; use http://`],
+    });
+  });
+
   it('a slug too big for one status message is quoted in part, with its length', () => {
     const slug = `${'A'.repeat(140_000)}`;
     expect(valid({ slug })).toEqual({ valid: false, problems: [`Invalid slug: '${'A'.repeat(32)}...' (140000 characters). Slug must match the regex [a-z0-9-]+`] });

@@ -79,7 +79,7 @@ describe('ports: steady hooks ask Juju nothing once the port is confirmed', () =
 
   it('stray ports opened by hand are closed, then confirmed by the next hook', async () => {
     const w = world({ ports: ['8000/tcp', '9999/tcp', '8000/udp'], machine: servingMachine(example) });
-    await hook(w, 'update-status');
+    expect(await hook(w, 'update-status')).not.toContain('open-port');
     expect(ports(w)).toEqual(['8000/tcp']);
     await hook(w, 'update-status');
     expect(w.state.state.openedPort).toBe(8000);
@@ -93,8 +93,30 @@ describe('ports: steady hooks ask Juju nothing once the port is confirmed', () =
   });
 
   it('a stopped unit keeps its ports and asks nothing', async () => {
-    const w = world({ ports: ['8000/tcp'], machine: { installed: true, file: example }, unit: { shouldRun: false } });
+    const w = world({ ports: ['8000/tcp'], machine: { installed: true, file: example }, unit: { shouldRun: false, openedPort: 8000 } });
     expect(await hook(w, 'update-status')).toEqual(['config-get', 'status-set']);
+    expect(ports(w)).toEqual(['8000/tcp']);
+  });
+});
+
+describe('ports: a stopped tinyproxy', () => {
+  it('an invalid config while stopped keeps the ports and asks nothing', async () => {
+    const w = world({ config: { slug: 'A' }, ports: ['8000/tcp'], machine: { installed: true, file: example }, unit: { shouldRun: false, openedPort: 8000 } });
+    expect(await hook(w, 'config-changed')).toEqual(['config-get', 'status-set']);
+    expect(ports(w)).toEqual(['8000/tcp']);
+  });
+});
+
+describe('ports: a port moved and moved back', () => {
+  it('forgets the confirmed port when it changes the ports, so moving back opens the old port again', async () => {
+    const w = world({ ports: ['8000/tcp'], machine: servingMachine(example), unit: { shouldRun: true, openedPort: 8000 } });
+    w.juju.setConfig({ 'server-port': 8080 });
+    await hook(w, 'config-changed');
+    expect(ports(w)).toEqual(['8080/tcp']);
+    expect(w.state.state.openedPort).toBeUndefined();
+    w.juju.setConfig({ 'server-port': 8000 });
+    await hook(w, 'config-changed');
+    expect(w.workload.process).toMatchObject({ port: 8000 });
     expect(ports(w)).toEqual(['8000/tcp']);
   });
 });

@@ -39,6 +39,21 @@ describe('checkUpstream: values tinyproxy reads as written are accepted, normali
   });
 });
 
+describe('checkUpstream: what is not plain http to a host is refused', () => {
+  it.each([
+    ['http://user@h/', 'credentials in the URL are not supported'],
+    ['http://:pw@h/', 'credentials in the URL are not supported'],
+    ['http://h/#x', 'a query or fragment is not supported'],
+    ['http://h/?', 'a query or fragment is not supported'],
+    ['http://h/#', 'a query or fragment is not supported'],
+    ['http:h/', 'it has no host; use http://host[:port][/path]'],
+    ['http:/h/', 'it has no host; use http://host[:port][/path]'],
+    ['gopher://h/', 'gopher is not supported; use http://host[:port][/path]'],
+  ])('%j: %s', (value, reason) => {
+    expect(checkUpstream(value)).toEqual({ ok: false, reason });
+  });
+});
+
 describe('checkUpstream: values tinyproxy would misread are refused', () => {
   it.each([
     // tinyproxy's strip_return_port returns 0 for `:0`, which extract_url takes as "no port": it connects to 80.

@@ -13,7 +13,7 @@ describe('eventFromDispatchPath', () => {
     expect(eventFromDispatchPath(path)).toEqual(event);
   });
 
-  it.each(['', 'install', 'hooks/', 'hooks/../etc/passwd', 'other/install', 'hooks/a/b'])('rejects %j', (path) => {
+  it.each(['', 'install', 'hooks/', 'hooks/../etc/passwd', 'other/install', 'hooks/a/b', 'x/hooks/install', '../hooks/install', 'hooks/install/'])('rejects %j', (path) => {
     expect(() => eventFromDispatchPath(path)).toThrow(/JUJU_DISPATCH_PATH/);
   });
 });

@@ -1,8 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HookToolError, runHookTool } from '../../../src/juju/run.ts';
+
+/** The error a call rejects with: `rejects.toThrow` also passes for a rejection with undefined. */
+const failure = async (call: Promise<unknown>): Promise<HookToolError> => {
+  const error: unknown = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(HookToolError);
+  return error as HookToolError;
+};
 
 const script = (body: string): string => {
   const path = join(mkdtempSync(join(tmpdir(), 'hook-tool-')), 'tool');
@@ -18,26 +28,59 @@ describe('runHookTool', () => {
 
   it('throws a HookToolError with the command, exit code and stderr', async () => {
     const tool = script('echo "ERROR invalid status \\"x\\"" >&2; exit 2');
-    const error: unknown = await runHookTool([tool, 'x']).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(HookToolError);
-    const failure = error as HookToolError;
-    expect(failure.command).toEqual([tool, 'x']);
-    expect(failure.exitCode).toBe(2);
-    expect(failure.stderr).toBe('ERROR invalid status "x"\n');
-    expect(failure.message).toBe(`hook tool ${tool} failed (exit 2): ERROR invalid status "x"`);
+    const error = await failure(runHookTool([tool, 'x']));
+    expect(error.name).toBe('HookToolError');
+    expect(error.command).toEqual([tool, 'x']);
+    expect(error.exitCode).toBe(2);
+    expect(error.stderr).toBe('ERROR invalid status "x"\n');
+    expect(error.message).toBe(`hook tool ${tool} failed (exit 2): ERROR invalid status "x"`);
   });
 
   it('names a tool that is not on PATH', async () => {
-    await expect(runHookTool(['no-such-hook-tool-xyz'])).rejects.toThrow('hook tool no-such-hook-tool-xyz failed (not run): no-such-hook-tool-xyz not found on PATH');
+    const error = await failure(runHookTool(['no-such-hook-tool-xyz']));
+    expect(error.message).toBe('hook tool no-such-hook-tool-xyz failed (not run): no-such-hook-tool-xyz not found on PATH');
+    expect(error.exitCode).toBeNull();
   });
 
   it('says why a tool could not run when there is no stderr (argument too long)', async () => {
     const tool = script('exit 0');
-    await expect(runHookTool([tool, 'x'.repeat(200_000)])).rejects.toThrow(/failed \(not run\): E2BIG/);
+    const error = await failure(runHookTool([tool, 'x'.repeat(200_000)]));
+    expect(error.message).toBe(`hook tool ${tool} failed (not run): E2BIG spawn E2BIG`);
   });
 
   it('says which signal killed a tool', async () => {
     const tool = script('kill -KILL $$');
-    await expect(runHookTool([tool])).rejects.toThrow(`hook tool ${tool} failed (not run): killed by SIGKILL`);
+    const error = await failure(runHookTool([tool]));
+    expect(error.message).toBe(`hook tool ${tool} failed (not run): killed by SIGKILL`);
+  });
+
+  it('an exit without stderr is named by its code', async () => {
+    const tool = script('exit 3');
+    expect((await failure(runHookTool([tool]))).message).toBe(`hook tool ${tool} failed (exit 3): exit code 3`);
+  });
+
+  it('a tool that cannot be executed says why', async () => {
+    const tool = script('exit 0');
+    chmodSync(tool, 0o644);
+    const error = await failure(runHookTool([tool]));
+    expect(error.message).toBe(`hook tool ${tool} failed (not run): EACCES spawn ${tool} EACCES`);
+  });
+
+  it('returns large output whole (config-get of a big config)', async () => {
+    const tool = script('head -c 3000000 /dev/zero | tr "\\0" x');
+    expect(await runHookTool([tool])).toHaveLength(3_000_000);
+  });
+
+  it('a tool reading stdin sees its end at once', async () => {
+    const tool = script('cat; echo done');
+    expect(await runHookTool([tool])).toBe('done\n');
+  });
+});
+
+describe('HookToolError', () => {
+  it('without an exit code or stderr: not run, for an unknown reason', () => {
+    const error = new HookToolError(['status-set'], null, ' \n');
+    expect(error.message).toBe('hook tool status-set failed (not run): exit code unknown');
+    expect(error).toBeInstanceOf(Error);
   });
 });

@@ -37,14 +37,18 @@ describe('renderConfig', () => {
   });
 
   it.each([0, 65536, 8000.5])('refuses port %j', (port) => {
-    expect(() => renderConfig({ ...settings, port }, target)).toThrow(/refusing to write port/);
+    expect(() => renderConfig({ ...settings, port }, target)).toThrow(new Error(`refusing to write port ${port} into tinyproxy.conf`));
+  });
+
+  it.each([1, 65535])('writes port %j', (port) => {
+    expect(portFromConfig(renderConfig({ ...settings, port }, target))).toBe(port);
   });
 
   it('refuses a line tinyproxy cannot read', () => {
     const longest = 'a'.repeat(maxSlugLength(settings.upstream));
     const line = renderConfig({ ...settings, slug: longest }, target).split('\n').find((l) => l.startsWith('ReversePath'));
     expect(line).toHaveLength(CONFIG_LINE_MAX);
-    expect(() => renderConfig({ ...settings, slug: `${longest}a` }, target)).toThrow('refusing to write a 2048-byte line into tinyproxy.conf (tinyproxy reads at most 2047)');
+    expect(() => renderConfig({ ...settings, slug: `${longest}a` }, target)).toThrow(new Error(`refusing to write a ${CONFIG_LINE_MAX + 1}-byte line into tinyproxy.conf (tinyproxy reads at most ${CONFIG_LINE_MAX})`));
   });
 
   it('reads the port and slug back', () => {
@@ -53,5 +57,12 @@ describe('renderConfig', () => {
     expect(slugFromConfig(text)).toBe('foo');
     expect(portFromConfig('Timeout 600\n')).toBeUndefined();
     expect(slugFromConfig('Port 1\n')).toBeUndefined();
+  });
+
+  it('reads only whole directives at the start of a line', () => {
+    expect(portFromConfig('#Port 22\nPort  8000 \n')).toBe(8000);
+    expect(portFromConfig('Port 8000x\n')).toBeUndefined();
+    expect(portFromConfig('Port\t8000')).toBe(8000);
+    expect(slugFromConfig('# ReversePath "/old/" "x"\nReversePath  "/new/" "x"\n')).toBe('new');
   });
 });

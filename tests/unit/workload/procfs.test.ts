@@ -1,10 +1,32 @@
 import { spawn } from 'node:child_process';
+import { chmodSync, closeSync, mkdtempSync, openSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { describeHolders, portHolders } from '../../../src/workload/listeners.ts';
-import { findProcesses, isAlive, readProcess } from '../../../src/workload/procfs.ts';
+import { findProcesses, isAlive, isStopped, readProcess, readStat, socketInodes, type ProcessInfo } from '../../../src/workload/procfs.ts';
 import { pollUntil } from '../../../src/workload/wait.ts';
+import { close, listen } from './sockets.ts';
+
+// A hostile process name: /proc/<pid>/stat must be split at the last parenthesis, and the
+// `Name:` line of /proc/<pid>/status must not be read as its uid.
+const ODD_NAME = 'Uid: 7) S (y';
+// Root runs the sleep as nobody, so that its uid is not 0 (nor the one digit of the name).
+const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+/** A `sleep` started under an odd name (a link's name becomes the process name), until killed. */
+const oddSleep = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'procfs-'));
+  chmodSync(dir, 0o755);
+  const link = join(dir, ODD_NAME);
+  symlinkSync('/bin/sleep', link);
+  const child = spawn(link, ['30'], { stdio: 'ignore', ...asNobody });
+  return Object.assign(child, { link, pid: child.pid as number, uid: asNobody.uid ?? process.getuid?.() });
+};
+
+const info = (state: string): ProcessInfo => ({ pid: 1, comm: 'tinyproxy', state, argv: [], uid: 0 });
 
 describe('procfs and listeners', () => {
   it('reads this process', () => {
@@ -18,12 +40,18 @@ describe('procfs and listeners', () => {
     expect(readProcess(2 ** 22 + 1)).toBeUndefined();
   });
 
-  it('sees an exited, unreaped child as a zombie, not alive', async () => {
-    const child = spawn('sh', ['-c', 'exec sleep 0.01'], { stdio: 'ignore' });
-    const pid = child.pid as number;
-    // Node reaps on SIGCHLD, so look quickly; either it is a zombie or already gone: never alive.
-    await pollUntil(() => !isAlive(readProcess(pid)), 2000, 2);
-    expect(isAlive(readProcess(pid))).toBe(false);
+  it('sees an exited, unreaped process as a zombie, not alive', async () => {
+    // sh backgrounds a short sleep, prints its pid, then becomes a long sleep that never reaps
+    // it: the short one stays a zombie until the long one exits.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (data: Buffer) => resolve(data.toString()))));
+      expect(await pollUntil(() => readProcess(pid)?.state === 'Z', 5000, 5)).toBe(true);
+      expect(readProcess(pid)).toMatchObject({ pid, comm: 'sleep', state: 'Z' });
+      expect(isAlive(readProcess(pid))).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('finds processes by a predicate', () => {
@@ -43,5 +71,72 @@ describe('procfs and listeners', () => {
       await new Promise((resolve) => server.close(resolve));
     }
     expect(portHolders(port)).toEqual([]);
+  });
+});
+
+describe('procfs: one process', () => {
+  it('reads the name, state, argv and uid of a process whose name has `) ` in it', async () => {
+    const child = oddSleep();
+    try {
+      expect(await pollUntil(() => readStat(child.pid)?.comm === ODD_NAME, 5000, 5)).toBe(true);
+      expect(await pollUntil(() => readStat(child.pid)?.state === 'S', 5000, 5)).toBe(true);
+      expect(readProcess(child.pid)).toEqual({ pid: child.pid, comm: ODD_NAME, state: 'S', argv: [child.link, '30'], uid: child.uid });
+      child.kill('SIGSTOP');
+      expect(await pollUntil(() => readStat(child.pid)?.state === 'T', 5000, 5)).toBe(true);
+      expect(isStopped(readProcess(child.pid) as ProcessInfo)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('finds processes by name, reading only those in full', async () => {
+    const child = oddSleep();
+    try {
+      expect(await pollUntil(() => readStat(child.pid)?.comm === ODD_NAME, 5000, 5)).toBe(true);
+      expect(findProcesses(() => true, ODD_NAME).map((found) => found.pid)).toEqual([child.pid]);
+      expect(findProcesses((found) => found.pid === child.pid, 'no-such-name')).toEqual([]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('the sockets a process holds, and none for one that is gone', async () => {
+    const server = await listen();
+    try {
+      const mine = socketInodes(process.pid);
+      expect(mine.size).toBeGreaterThan(0);
+      expect([...mine].every((inode) => /^\d+$/.test(inode))).toBe(true);
+    } finally {
+      await close(server);
+    }
+    expect(socketInodes(2 ** 22 + 1)).toEqual(new Set());
+  });
+
+  it('a file named like a socket is not one', () => {
+    const fd = openSync(join(mkdtempSync(join(tmpdir(), 'procfs-')), 'socket:[424242]'), 'w');
+    try {
+      expect(socketInodes(process.pid).has('424242')).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('procfs: states', () => {
+  it.each([
+    ['R', true, false],
+    ['S', true, false],
+    ['D', true, false],
+    ['T', true, true],
+    ['t', true, true],
+    ['Z', false, false],
+    ['X', false, false],
+  ])('state %s: alive %s, stopped %s', (state, alive, stopped) => {
+    expect(isAlive(info(state))).toBe(alive);
+    expect(isStopped(info(state))).toBe(stopped);
+  });
+
+  it('no process is not alive', () => {
+    expect(isAlive(undefined)).toBe(false);
   });
 });

@@ -5,10 +5,11 @@ import { renderUnitFile } from '../../../src/workload/unit-file.ts';
 describe('renderUnitFile', () => {
   const unit = renderUnitFile(DEFAULT_PATHS);
   it.each([
-    'ExecStart=/usr/bin/tinyproxy -d -c /etc/tinyproxy/tinyproxy.conf',
+    `ExecStart=${DEFAULT_PATHS.binary} -d -c ${DEFAULT_PATHS.configFile}`,
     'ExecReload=/bin/kill -USR1 $MAINPID',
     'Restart=on-failure',
-    'User=tinyproxy',
+    `User=${DEFAULT_PATHS.account}`,
+    `Group=${DEFAULT_PATHS.account}`,
     'WantedBy=multi-user.target',
   ])('has %s', (line) => {
     expect(unit.split('\n')).toContain(line);

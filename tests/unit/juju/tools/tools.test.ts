@@ -11,9 +11,14 @@ describe('hook-tool wrappers: exact argv', () => {
     expect(run.remaining()).toBe(0);
   });
 
-  it('config-get that is not an object is an error', async () => {
-    const run = expectCalls([{ argv: ['config-get', '--format=json'], stdout: '[]\n' }]);
-    await expect(createHookTools(run).configGet()).rejects.toThrow('config-get returned [], not a JSON object');
+  it.each(['[]', 'null', '"slug"', '42'])('config-get that returns %s (not an object) is an error', async (stdout) => {
+    const run = expectCalls([{ argv: ['config-get', '--format=json'], stdout: `${stdout}\n` }]);
+    await expect(createHookTools(run).configGet()).rejects.toThrow(new Error(`config-get returned ${stdout}, not a JSON object`));
+  });
+
+  it.each(['{}', 'null', '"8000/tcp"'])('opened-ports that returns %s (not a list) is an error', async (stdout) => {
+    const run = expectCalls([{ argv: ['opened-ports', '--format=json'], stdout: `${stdout}\n` }]);
+    await expect(createHookTools(run).openedPorts()).rejects.toThrow(new Error(`opened-ports returned ${stdout}, not a list`));
   });
 
   it('status-set passes the message after --, whatever it holds', async () => {
