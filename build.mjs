@@ -69,9 +69,7 @@ export const runtimeModules = {
     const builtin = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
     build.onResolve({ filter: /^tinyproxy-charm:runtime-loader$/ }, (args) => ({ path: args.path, namespace: 'runtime-loader' }));
     build.onResolve({ filter: /^execa$/ }, () => ({ path: 'execa', namespace: 'runtime-execa' }));
-    build.onResolve({ filter: builtin }, (args) =>
-      args.namespace === 'runtime-loader' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
-    );
+    build.onResolve({ filter: builtin }, (args) => (args.namespace === 'runtime-loader' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
     build.onLoad({ filter: /.*/, namespace: 'runtime-loader' }, () => ({ contents: RUNTIME_LOADER, loader: 'js' }));
     build.onLoad({ filter: /.*/, namespace: 'runtime-execa' }, () => ({
       contents: `import { load } from 'tinyproxy-charm:runtime-loader'; module.exports = load(${JSON.stringify(EXECA_CHUNK)});`,

@@ -4,17 +4,34 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SimUnit, StatusInfo } from '../tests/harness/juju-sim.ts';
+import { fileURLToPath } from 'node:url';
+import type { StatusInfo } from '../tests/harness/juju-sim.ts';
 import { runCommand } from '../tests/harness/process.ts';
 import { investigate } from './investigate.ts';
+import { trustedCheck } from './patches.ts';
 import {
-  acquireHostLock, checkQuietHost, cleanUpOnSignals, cleanupAll, copyCharm, ensurePrerequisites, fileSizes, isPackageInstalled, network, pack,
-  processesNamed, shellCharm, simUnit, snapshot, startPoller, timedHook, unpack, type Poller, type Sample,
+  acquireHostLock,
+  checkQuietHost,
+  cleanUpOnSignals,
+  cleanupAll,
+  copyCharm,
+  ensurePrerequisites,
+  fileSizes,
+  isPackageInstalled,
+  network,
+  type Poller,
+  pack,
+  processesNamed,
+  type Sample,
+  shellCharm,
+  simUnit,
+  snapshot,
+  startPoller,
+  timedHook,
+  unpack,
 } from './rig.ts';
 import { delta, kib, max, median, mib, min, ms, range, ratio, table } from './stats.ts';
-import { trustedCheck } from './patches.ts';
 import { buildShipped, loadBuild } from './variants.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -115,8 +132,8 @@ async function bench(options: Options): Promise<number> {
   const seen = JSON.parse((await timedHook(probe, 'update-status', wrap)).stdout) as Record<string, string>;
   const nodeVars = Object.keys(seen).filter((k) => k.startsWith('NODE_'));
   if (nodeVars.length > 0) throw new Error(`the hook environment has ${nodeVars.join(', ')}: the floor and the hooks would not be comparable`);
-  const envNote = `verified: a probe charm run the same way sees ${Object.keys(seen).length} variables, none NODE_* `
-    + `(the bench itself has NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? '(unset)'})`;
+  const envNote =
+    `verified: a probe charm run the same way sees ${Object.keys(seen).length} variables, none NODE_* ` + `(the bench itself has NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS ?? '(unset)'})`;
   console.log(`bench: environment ${envNote}`);
 
   const expectHook = (what: string, s: Sample, status: StatusInfo): void => {
@@ -213,10 +230,20 @@ async function bench(options: Options): Promise<number> {
   // The table.
   const allFloors = [...rows.values()].flatMap((r) => r.floors);
   const floorMedian = median(allFloors.map((s) => s.ms));
-  const lines: string[][] = [[
-    'floor: `exec node -e 0`', String(allFloors.length), ms(min(allFloors.map((s) => s.ms))), ms(floorMedian), ms(max(allFloors.map((s) => s.ms))),
-    ms(floorMedian), '1.00x', '0', '0', mib(median(allFloors.map((s) => s.rssKiB))),
-  ]];
+  const lines: string[][] = [
+    [
+      'floor: `exec node -e 0`',
+      String(allFloors.length),
+      ms(min(allFloors.map((s) => s.ms))),
+      ms(floorMedian),
+      ms(max(allFloors.map((s) => s.ms))),
+      ms(floorMedian),
+      '1.00x',
+      '0',
+      '0',
+      mib(median(allFloors.map((s) => s.rssKiB))),
+    ],
+  ];
   const rowStats = new Map<string, { median: number; floor: number; calls: number[] }>();
   for (const row of rows.values()) {
     const t = row.samples.map((s) => s.ms);
@@ -231,23 +258,29 @@ async function bench(options: Options): Promise<number> {
   const serving = reloads.map((r) => r.servingMs);
   const failed = reloads.flatMap((r) => r.failures);
   const requests = reloads.reduce((n, r) => n + r.requests, 0);
-  const reloadTable = table(['reload (config-changed, slug change)', 'runs', 'min ms', 'median ms', 'max ms'], [
-    ['hook wall time, client loop running', String(reloads.length), ms(min(reloads.map((r) => r.hookMs))), ms(median(reloads.map((r) => r.hookMs))), ms(max(reloads.map((r) => r.hookMs)))],
-    ['hook start to first 200 on the new path', String(serving.length), ms(min(serving)), ms(median(serving)), ms(max(serving))],
-  ]);
+  const reloadTable = table(
+    ['reload (config-changed, slug change)', 'runs', 'min ms', 'median ms', 'max ms'],
+    [
+      ['hook wall time, client loop running', String(reloads.length), ms(min(reloads.map((r) => r.hookMs))), ms(median(reloads.map((r) => r.hookMs))), ms(max(reloads.map((r) => r.hookMs)))],
+      ['hook start to first 200 on the new path', String(serving.length), ms(min(serving)), ms(median(serving)), ms(max(serving))],
+    ],
+  );
   const reloadFacts = [
-    `- new path answered 200 before the hook exited: ${reloads.filter((r) => r.servedByExit).length}/${reloads.length}; `
-    + `one GET right after the hook exited answered 200: ${reloads.filter((r) => r.checkedAfterExit).length}/${reloads.length}`,
-    `- client requests during the reloads: ${requests}, failed (no response, or a status other than 200 from the upstream / 400 unmapped): ${failed.length}`
-    + (failed.length > 0 ? ` (${[...new Set(failed)].slice(0, 5).join('; ')})` : ''),
+    `- new path answered 200 before the hook exited: ${reloads.filter((r) => r.servedByExit).length}/${reloads.length}; ` +
+      `one GET right after the hook exited answered 200: ${reloads.filter((r) => r.checkedAfterExit).length}/${reloads.length}`,
+    `- client requests during the reloads: ${requests}, failed (no response, or a status other than 200 from the upstream / 400 unmapped): ${failed.length}` +
+      (failed.length > 0 ? ` (${[...new Set(failed)].slice(0, 5).join('; ')})` : ''),
     `- the new path went back from 200 to something else after first serving: ${reloads.reduce((n, r) => n + r.regressions, 0)} times`,
   ].join('\n');
 
-  const sizeTable = table(['file', 'bytes', 'KiB'], [
-    ...distSizes.map((f) => [`dist/${f.file}`, String(f.bytes), kib(f.bytes)]),
-    ['dist/ total', String(distSizes.reduce((n, f) => n + f.bytes, 0)), kib(distSizes.reduce((n, f) => n + f.bytes, 0))],
-    ['tinyproxy_amd64.charm', String(charmBytes), kib(charmBytes)],
-  ]);
+  const sizeTable = table(
+    ['file', 'bytes', 'KiB'],
+    [
+      ...distSizes.map((f) => [`dist/${f.file}`, String(f.bytes), kib(f.bytes)]),
+      ['dist/ total', String(distSizes.reduce((n, f) => n + f.bytes, 0)), kib(distSizes.reduce((n, f) => n + f.bytes, 0))],
+      ['tinyproxy_amd64.charm', String(charmBytes), kib(charmBytes)],
+    ],
+  );
 
   const stat = (name: string) => rowStats.get(name) ?? { median: Number.NaN, floor: Number.NaN, calls: [Number.NaN] };
   const us = stat('update-status (running)');
@@ -264,12 +297,16 @@ async function bench(options: Options): Promise<number> {
     ['new slug serves when the reload hook exits', `${reloads.filter((r) => r.checkedAfterExit).length}/${reloads.length}`, reloads.every((r) => r.checkedAfterExit)],
     ['tinyproxy_amd64.charm <= 128 KiB', `${kib(charmBytes)} KiB`, charmBytes <= CHARM_LIMIT],
   ];
-  const targetTable = table(['target', 'measured', 'met'], targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**NO**']));
+  const targetTable = table(
+    ['target', 'measured', 'met'],
+    targets.map(([t, m, ok]) => [t, m, ok ? 'yes' : '**NO**']),
+  );
   const trust = stat(TRUSTED_ROW);
-  const checkCost = `The honest serving check (every hook: the listening sockets on the port held by our tinyproxy, its process `
-    + `state, and a \`GET /<slug>\` it must answer with its own 301) costs ${delta(us.median - trust.median)} ms a hook: update-status `
-    + `median ${ms(us.median)} ms against ${ms(trust.median)} ms for the same bundle built with the check trusted (a running `
-    + `tinyproxy counts as serving; \`${TRUSTED_ROW}\`), measured side by side in the same rounds.`;
+  const checkCost =
+    `The honest serving check (every hook: the listening sockets on the port held by our tinyproxy, its process ` +
+    `state, and a \`GET /<slug>\` it must answer with its own 301) costs ${delta(us.median - trust.median)} ms a hook: update-status ` +
+    `median ${ms(us.median)} ms against ${ms(trust.median)} ms for the same bundle built with the check trusted (a running ` +
+    `tinyproxy counts as serving; \`${TRUSTED_ROW}\`), measured side by side in the same rounds.`;
 
   let investigations: string | undefined;
   if (options.investigate) {
@@ -283,14 +320,14 @@ async function bench(options: Options): Promise<number> {
     '',
     `Machine: ${await machine()}; load average (1 min) ${loadStart} at the start, ${loadAverage()} at the end.`,
     '',
-    'How: `npm run pack`, unzip the .charm, run its `dispatch` with the juju-sim harness (tests/harness/juju-sim.ts: '
-    + 'clean Juju-like environment, cwd = charm dir, sh hook tools from tests/juju-sim/bin) as '
-    + '`ip netns exec tpbench-srv /usr/bin/time -f %M -o <file> <charm>/dispatch`. Wall time is from spawning that command '
-    + 'to its exit. The floor is a charm whose dispatch is `exec node -e 0`, run exactly the same way, once before every '
-    + 'hook run (floor, hook, floor, hook, ...; the rows are also interleaved round by round). Ratios and differences use '
-    + 'the floor runs interleaved with that row. Peak RSS is GNU time\'s %M: ru_maxrss of dispatch and its waited-for '
-    + 'children, i.e. the largest single process of the hook (node), not a sum. Hook-tool calls are counted from the '
-    + `simulator's call records. Environment: ${envNote}.`,
+    'How: `npm run pack`, unzip the .charm, run its `dispatch` with the juju-sim harness (tests/harness/juju-sim.ts: ' +
+      'clean Juju-like environment, cwd = charm dir, sh hook tools from tests/juju-sim/bin) as ' +
+      '`ip netns exec tpbench-srv /usr/bin/time -f %M -o <file> <charm>/dispatch`. Wall time is from spawning that command ' +
+      'to its exit. The floor is a charm whose dispatch is `exec node -e 0`, run exactly the same way, once before every ' +
+      'hook run (floor, hook, floor, hook, ...; the rows are also interleaved round by round). Ratios and differences use ' +
+      "the floor runs interleaved with that row. Peak RSS is GNU time's %M: ru_maxrss of dispatch and its waited-for " +
+      'children, i.e. the largest single process of the hook (node), not a sum. Hook-tool calls are counted from the ' +
+      `simulator's call records. Environment: ${envNote}.`,
   ].join('\n');
   const report = [
     header,
@@ -307,9 +344,9 @@ async function bench(options: Options): Promise<number> {
     '',
     '## Reload to serving',
     '',
-    'A client in tpbench-cli (bench/poller.mjs: one node process, a new connection per request, no curl forks) GETs '
-    + 'the old and the new path back to back while the slug-changing config-changed runs; times are CLOCK_MONOTONIC in '
-    + 'both processes.',
+    'A client in tpbench-cli (bench/poller.mjs: one node process, a new connection per request, no curl forks) GETs ' +
+      'the old and the new path back to back while the slug-changing config-changed runs; times are CLOCK_MONOTONIC in ' +
+      'both processes.',
     '',
     reloadTable,
     '',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type * as esbuild from 'esbuild';
 
 /** A build-time edit of the source files matching `file`: each [from, to] must change the text. */
-export function patchSource(name: string, file: RegExp, edits: ReadonlyArray<readonly [string | RegExp, string]>): esbuild.Plugin {
+function patchSource(name: string, file: RegExp, edits: ReadonlyArray<readonly [string | RegExp, string]>): esbuild.Plugin {
   return {
     name,
     setup(build) {
@@ -28,7 +28,10 @@ export function patchDispatch(dir: string, from: string, to: string): void {
   const file = join(dir, 'dispatch');
   const text = readFileSync(file, 'utf8');
   if (!text.includes(from)) throw new Error(`dispatch no longer has ${JSON.stringify(from)}`);
-  writeFileSync(file, text.replace(from, () => to));
+  writeFileSync(
+    file,
+    text.replace(from, () => to),
+  );
   chmodSync(file, 0o755);
 }
 
@@ -47,9 +50,10 @@ export const withoutZod = (root: string): esbuild.Plugin => ({
 });
 
 /** Workload commands through node:child_process spawn instead of execa: same stdout, same CommandError. */
-export const withoutExeca = patchSource('without-execa', /[/\\]src[/\\]workload[/\\]exec\.ts$/, [[
-  /export async function runCommand\([\s\S]*$/,
-  `import { spawn } from 'node:child_process';
+export const withoutExeca = patchSource('without-execa', /[/\\]src[/\\]workload[/\\]exec\.ts$/, [
+  [
+    /export async function runCommand\([\s\S]*$/,
+    `import { spawn } from 'node:child_process';
 
 export async function runCommand(file: string, args: readonly string[], options: CommandOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -69,7 +73,8 @@ export async function runCommand(file: string, args: readonly string[], options:
   });
 }
 `,
-]]);
+  ],
+]);
 
 const DIRECT_TS = /[/\\]src[/\\]workload[/\\]direct\.ts$/;
 const FIND_BODY = /const find = \(\): ProcessInfo \| undefined => \{[\s\S]*?\n {2}\};/;
@@ -81,27 +86,28 @@ export const scanByName = patchSource('scan-by-name', DIRECT_TS, [[FIND_BODY, "c
 export const scanAll = patchSource('scan-all', DIRECT_TS, [[FIND_BODY, 'const find = (): ProcessInfo | undefined => findProcesses(ours)[0];']]);
 
 /** isRunning asks the daemon every time instead of once per hook. */
-export const noMemo = patchSource('no-memo', /[/\\]src[/\\]workload[/\\]tinyproxy\.ts$/, [[
-  'pidCache ??= (await daemon.mainPid()) ?? null;',
-  'pidCache = (await daemon.mainPid()) ?? null;',
-]]);
+export const noMemo = patchSource('no-memo', /[/\\]src[/\\]workload[/\\]tinyproxy\.ts$/, [['pidCache ??= (await daemon.mainPid()) ?? null;', 'pidCache = (await daemon.mainPid()) ?? null;']]);
 
 /**
  * The serving check trusted instead of made: a running tinyproxy counts as serving, with no
  * look at /proc/net, the process state or an HTTP probe (what the honest check costs).
  */
-export const trustedCheck = patchSource('trusted-check', /[/\\]src[/\\]workload[/\\]serving\.ts$/, [[
-  /export async function checkServing\([\s\S]*$/,
-  `export async function checkServing(pid: number | undefined, _expected: Served): Promise<ServingCheck> {
+export const trustedCheck = patchSource('trusted-check', /[/\\]src[/\\]workload[/\\]serving\.ts$/, [
+  [
+    /export async function checkServing\([\s\S]*$/,
+    `export async function checkServing(pid: number | undefined, _expected: Served): Promise<ServingCheck> {
   return pid === undefined ? { state: 'stopped' } : { state: 'serving' };
 }
 `,
-]]);
+  ],
+]);
 
 /** The serving probe through node:http instead of raw HTTP over node:net. */
 export const httpProbe = patchSource('http-probe', /[/\\]src[/\\]workload[/\\]wait\.ts$/, [
   ["import { connect } from 'node:net';", "import { connect } from 'node:net';\nimport { request } from 'node:http';"],
-  [/export function probeMapping\([\s\S]*$/, `export function probeMapping(port: number, slug: string, timeoutMs = 1000): Promise<ProbeAnswer> {
+  [
+    /export function probeMapping\([\s\S]*$/,
+    `export function probeMapping(port: number, slug: string, timeoutMs = 1000): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: \`/\${slug}\`, agent: false, timeout: timeoutMs, headers: { Host: 'localhost' } }, (res) => {
       res.resume();
@@ -114,7 +120,8 @@ export const httpProbe = patchSource('http-probe', /[/\\]src[/\\]workload[/\\]wa
 }
 
 export const mapsPath = async (port: number, slug: string): Promise<boolean> => (await probeMapping(port, slug)) === 'maps';
-`],
+`,
+  ],
 ]);
 
 // ---------------------------------------------------------------------------------------------

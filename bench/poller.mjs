@@ -18,7 +18,9 @@ function get(path) {
     const req = http.get({ host, port, path, agent: false, timeout: 2000 }, (res) => {
       let body = '';
       res.setEncoding('latin1');
-      res.on('data', (chunk) => { body += chunk; });
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, ok: res.statusCode === 200 && body.startsWith(MARKER) }));
       res.on('error', (error) => resolve({ error: error.code ?? error.message }));
     });

@@ -4,8 +4,8 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimUnit } from '../tests/harness/juju-sim.ts';
-import { patchDispatch, EXEC_LINE } from './patches.ts';
-import { copyCharm, fileSizes, tempDir, type Sample } from './rig.ts';
+import { EXEC_LINE, patchDispatch } from './patches.ts';
+import { copyCharm, fileSizes, type Sample, tempDir } from './rig.ts';
 import { median, ms, table } from './stats.ts';
 import { buildShipped, loadBuild } from './variants.ts';
 
@@ -35,10 +35,12 @@ function moduleMap(distDir: string): Map<string, Array<[number, string]>> {
   const map = new Map<string, Array<[number, string]>>();
   for (const f of fileSizes(distDir)) {
     const starts: Array<[number, string]> = [];
-    readFileSync(join(distDir, f.file), 'utf8').split('\n').forEach((line, i) => {
-      const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
-      if (m?.[1]) starts.push([i, m[1]]);
-    });
+    readFileSync(join(distDir, f.file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
+        if (m?.[1]) starts.push([i, m[1]]);
+      });
     map.set(f.file, starts);
   }
   return map;
@@ -71,8 +73,24 @@ interface ProfileSummary {
 
 /** Charm functions whose inclusive time is reported (outermost call only). */
 const INCLUSIVE_OF = [
-  'main', 'runCharm', 'runHookTool', 'configGet', 'statusSet', 'contextFromEnv', 'parseCharmConfig', 'converge', 'configure', 'collectStatus',
-  'mainPid', 'find', 'findProcesses', 'readProcess', 'mapsPath', 'ensureFileContents', 'load', 'createWorkload',
+  'main',
+  'runCharm',
+  'runHookTool',
+  'configGet',
+  'statusSet',
+  'contextFromEnv',
+  'parseCharmConfig',
+  'converge',
+  'configure',
+  'collectStatus',
+  'mainPid',
+  'find',
+  'findProcesses',
+  'readProcess',
+  'mapsPath',
+  'ensureFileContents',
+  'load',
+  'createWorkload',
 ];
 
 function summarize(profile: CpuProfile, modules: Map<string, Array<[number, string]>>): ProfileSummary {
@@ -116,7 +134,6 @@ function summarize(profile: CpuProfile, modules: Map<string, Array<[number, stri
   return { totalMs: (profile.endTime - profile.startTime) / 1000, buckets, functions, inclusive };
 }
 
-
 /** Profiles `runs` runs of each hook; returns the markdown sections. */
 export async function profileHooks(ctx: ProfileContext, hooks: readonly string[], runs: number): Promise<string> {
   const dir = copyCharm(ctx.charmDir, 'tpbench-prof-');
@@ -147,26 +164,52 @@ export async function profileHooks(ctx: ProfileContext, hooks: readonly string[]
     };
     const top = (entries: Array<[string, number]>, count: number): string[][] => [
       ...entries.slice(0, count).map(([k, v]) => [k, v.toFixed(2)]),
-      ...(entries.length > count ? [[`${entries.length - count} others`, entries.slice(count).reduce((a, [, v]) => a + v, 0).toFixed(2)]] : []),
+      ...(entries.length > count
+        ? [
+            [
+              `${entries.length - count} others`,
+              entries
+                .slice(count)
+                .reduce((a, [, v]) => a + v, 0)
+                .toFixed(2),
+            ],
+          ]
+        : []),
     ];
     const profiled = summaries.reduce((s, x) => s + x.totalMs, 0) / n;
-    sections.push([
-      `#### ${hook} (${n} profiles, unminified bundle, 100 µs sampling)`,
-      '',
-      `Wall time of the profiled hook: median ${ms(median(walls))} ms; profiled part (from the profiler's start, after Node's own bootstrap, to exit): mean ${ms(profiled)} ms.`,
-      '',
-      'Self time by where the code comes from (mean ms per hook):',
-      '',
-      table(['bucket', 'ms'], top(avg((s) => s.buckets), 16)),
-      '',
-      'Inclusive time of charm functions (mean ms per hook; waits on child processes count, waits on sockets in the event loop do not):',
-      '',
-      table(['function', 'ms'], avg((s) => s.inclusive).map(([k, v]) => [`\`${k}\``, v.toFixed(2)])),
-      '',
-      'Top self time by function:',
-      '',
-      table(['function [bucket]', 'ms'], avg((s) => s.functions).slice(0, 12).map(([k, v]) => [k.replace(/\|/g, '\\|'), v.toFixed(2)])),
-    ].join('\n'));
+    sections.push(
+      [
+        `#### ${hook} (${n} profiles, unminified bundle, 100 µs sampling)`,
+        '',
+        `Wall time of the profiled hook: median ${ms(median(walls))} ms; profiled part (from the profiler's start, after Node's own bootstrap, to exit): mean ${ms(profiled)} ms.`,
+        '',
+        'Self time by where the code comes from (mean ms per hook):',
+        '',
+        table(
+          ['bucket', 'ms'],
+          top(
+            avg((s) => s.buckets),
+            16,
+          ),
+        ),
+        '',
+        'Inclusive time of charm functions (mean ms per hook; waits on child processes count, waits on sockets in the event loop do not):',
+        '',
+        table(
+          ['function', 'ms'],
+          avg((s) => s.inclusive).map(([k, v]) => [`\`${k}\``, v.toFixed(2)]),
+        ),
+        '',
+        'Top self time by function:',
+        '',
+        table(
+          ['function [bucket]', 'ms'],
+          avg((s) => s.functions)
+            .slice(0, 12)
+            .map(([k, v]) => [k.replace(/\|/g, '\\|'), v.toFixed(2)]),
+        ),
+      ].join('\n'),
+    );
   }
   return sections.join('\n\n');
 }

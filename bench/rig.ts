@@ -1,22 +1,22 @@
 // The bench's machine side: prerequisites, the packed charm, the namespaces, the client poller,
 // timed hook runs (wall time, hook-tool calls, peak RSS) and cleanup that also runs on failure.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { isPackageInstalled, processesNamed, restoreHost, snapshotHost, type HostSnapshot } from '../tests/harness/host.ts';
-import { createSimUnit, type Call, type SimUnit, type StatusInfo } from '../tests/harness/juju-sim.ts';
+import { type HostSnapshot, isPackageInstalled, processesNamed, restoreHost, snapshotHost } from '../tests/harness/host.ts';
+import { type Call, createSimUnit, type SimUnit, type StatusInfo } from '../tests/harness/juju-sim.ts';
 import { createProxyNetwork, deleteProxyNetwork, type ProxyNetwork } from '../tests/harness/netns.ts';
 import { findCommand } from '../tests/harness/prerequisites.ts';
 import { mustRun, runCommand } from '../tests/harness/process.ts';
 
-export const PACKAGE = 'tinyproxy-bin';
+const PACKAGE = 'tinyproxy-bin';
 const ACCOUNT = 'tinyproxy';
 const CHARM_PATHS = ['/etc/tinyproxy', '/run/tinyproxy', '/var/log/tinyproxy', '/var/run/tinyproxy.pid'];
 /** Our namespaces are tpbench-srv and tpbench-cli: nothing else on the host uses this prefix. */
-export const NET_PREFIX = 'tpbench';
-export const TIME = '/usr/bin/time';
+const NET_PREFIX = 'tpbench';
+const TIME = '/usr/bin/time';
 const PLAIN_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
 const APT_ENV = { ...PLAIN_ENV, DEBIAN_FRONTEND: 'noninteractive' };
 
@@ -37,7 +37,7 @@ export interface Sample {
 }
 
 /** A poller reply (see bench/poller.mjs). */
-export type PollerReply = Record<string, unknown>;
+type PollerReply = Record<string, unknown>;
 
 /** The client-namespace HTTP poller. */
 export interface Poller {
@@ -49,7 +49,7 @@ export interface Poller {
 const cleanups: Array<{ name: string; fn: () => Promise<void> | void }> = [];
 
 /** Registers an undo step; they run last-registered first. */
-export function onCleanup(name: string, fn: () => Promise<void> | void): void {
+function onCleanup(name: string, fn: () => Promise<void> | void): void {
   cleanups.push({ name, fn });
 }
 
@@ -87,7 +87,11 @@ export function cleanUpOnSignals(): void {
 /** Installs what the bench needs with apt if missing: ip, unzip, GNU time, curl. */
 export async function ensurePrerequisites(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('the bench must run as root (it installs tinyproxy and creates network namespaces)');
-  const wanted: Array<[string, string]> = [['ip', 'iproute2'], ['unzip', 'unzip'], ['curl', 'curl']];
+  const wanted: Array<[string, string]> = [
+    ['ip', 'iproute2'],
+    ['unzip', 'unzip'],
+    ['curl', 'curl'],
+  ];
   const missing = wanted.filter(([cmd]) => findCommand(cmd) === undefined).map(([, pkg]) => pkg);
   try {
     statSync(TIME);
@@ -107,7 +111,7 @@ export async function ensurePrerequisites(): Promise<void> {
 }
 
 /** The lock the suites that run tinyproxy on this host take (`flock /run/lock/tinyproxy-charm-tests.lock ...`). */
-export const HOST_LOCK = '/run/lock/tinyproxy-charm-tests.lock';
+const HOST_LOCK = '/run/lock/tinyproxy-charm-tests.lock';
 
 /** Waits for the shared host lock and holds it (in a flock child) until cleanup or exit. */
 export async function acquireHostLock(timeoutSec = 900): Promise<void> {
@@ -143,8 +147,10 @@ export async function checkQuietHost(): Promise<string[]> {
   await deleteProxyNetwork(NET_PREFIX); // our own leftovers from an interrupted run, with their processes
   const running = processesNamed('tinyproxy');
   if (running.length > 0) {
-    throw new Error(`tinyproxy is already running (pids ${running.join(', ')}), outside the bench's namespaces: `
-      + 'a test suite (tests/lifecycle, tests/workload) is probably running. Run the bench when they are done.');
+    throw new Error(
+      `tinyproxy is already running (pids ${running.join(', ')}), outside the bench's namespaces: ` +
+        'a test suite (tests/lifecycle, tests/workload) is probably running. Run the bench when they are done.',
+    );
   }
   const warnings: string[] = [];
   const vitest = processesNamed('node').filter((pid) => {
@@ -154,7 +160,10 @@ export async function checkQuietHost(): Promise<string[]> {
       return false;
     }
   });
-  const namespaces = (await runCommand(['ip', 'netns', 'list'], { env: PLAIN_ENV })).stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n !== '');
+  const namespaces = (await runCommand(['ip', 'netns', 'list'], { env: PLAIN_ENV })).stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n !== '');
   if (namespaces.length > 0) warnings.push(`other network namespaces exist (${namespaces.join(', ')}): if a test starts tinyproxy meanwhile, the bench's hooks would see it`);
   if (vitest.length > 0) warnings.push(`vitest is running (pids ${vitest.join(', ')}): timings may be noisy`);
   return warnings;
@@ -322,7 +331,7 @@ export async function timedHook(unit: SimUnit, event: string, wrap: readonly str
 }
 
 /** Makes a folder (and parents). */
-export function ensureDir(dir: string): string {
+function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }

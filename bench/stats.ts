@@ -1,6 +1,6 @@
 // Small statistics and formatting helpers for the bench.
 
-export const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
 
 export function median(xs: readonly number[]): number {
   const s = sorted(xs);

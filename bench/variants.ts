@@ -6,9 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import {
-  CODE_CACHE_BOOT, EXEC_LINE, httpProbe, noMemo, patchDispatch, trustedCheck, scanAll, scanByName, withoutExeca, withoutZod,
-} from './patches.ts';
+import { CODE_CACHE_BOOT, EXEC_LINE, httpProbe, noMemo, patchDispatch, scanAll, scanByName, trustedCheck, withoutExeca, withoutZod } from './patches.ts';
 import { copyCharm, fileSizes } from './rig.ts';
 
 export const HOOKS = ['update-status', 'config-changed', 'install'] as const;
@@ -16,7 +14,7 @@ export type Hook = (typeof HOOKS)[number];
 const STARTUP: readonly Hook[] = ['update-status', 'config-changed'];
 
 /** Which part of the report a variant belongs to. */
-export type Group = 'shipped' | 'decision' | 'open' | 'flags' | 'piece';
+type Group = 'shipped' | 'decision' | 'open' | 'flags' | 'piece';
 
 export interface Variant {
   key: string;
@@ -82,7 +80,17 @@ export async function buildVariants(root: string, charmDir: string): Promise<{ v
       await make(dir);
       variants.push({ ...v, dir, base: v.base ?? 'shipped' });
     } catch (error) {
-      skipped.push(`\`${v.key}\`: ${error instanceof Error ? error.message.split('\n').filter((l) => l.trim() !== '').slice(0, 2).join(' ') : String(error)}`);
+      skipped.push(
+        `\`${v.key}\`: ${
+          error instanceof Error
+            ? error.message
+                .split('\n')
+                .filter((l) => l.trim() !== '')
+                .slice(0, 2)
+                .join(' ')
+            : String(error)
+        }`,
+      );
     }
   };
 
@@ -101,8 +109,11 @@ export async function buildVariants(root: string, charmDir: string): Promise<{ v
 
   await add({ key: 'shipped', label: 'build.mjs: CJS, execa in lib/execa.cjs loaded by import() on first use', group: 'shipped', hooks: all }, async (dir) => {
     await shipped(dir);
-    const bytes = (d: string) => fileSizes(join(d, 'dist')).map((f) => `${f.file}:${readFileSync(join(d, 'dist', f.file)).toString('base64')}`).join();
-    if (bytes(dir) !== bytes(charmDir)) throw new Error('the rebuild with build.mjs\'s options differs from the packed dist/: the variants would not measure the shipped charm');
+    const bytes = (d: string) =>
+      fileSizes(join(d, 'dist'))
+        .map((f) => `${f.file}:${readFileSync(join(d, 'dist', f.file)).toString('base64')}`)
+        .join();
+    if (bytes(dir) !== bytes(charmDir)) throw new Error("the rebuild with build.mjs's options differs from the packed dist/: the variants would not measure the shipped charm");
   });
 
   // The decisions in place, each undone.
@@ -110,27 +121,38 @@ export async function buildVariants(root: string, charmDir: string): Promise<{ v
     const { outfile: _outfile, ...charm } = build.buildOptions(join(dir, 'dist')).charm;
     rmSync(join(dir, 'dist'), { recursive: true, force: true });
     await esbuild.build({
-      ...charm, entryPoints: { charm: 'src/main.ts' }, outdir: join(dir, 'dist'), format: 'esm', splitting: true, outExtension: { '.js': '.mjs' },
-      chunkNames: 'lib/[name]-[hash]', banner: { js: REQUIRE_BANNER }, plugins: [], logLevel: 'error',
+      ...charm,
+      entryPoints: { charm: 'src/main.ts' },
+      outdir: join(dir, 'dist'),
+      format: 'esm',
+      splitting: true,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'lib/[name]-[hash]',
+      banner: { js: REQUIRE_BANNER },
+      plugins: [],
+      logLevel: 'error',
     });
     patchDispatch(dir, EXEC_LINE, 'exec "$node" "$charm_dir/dist/charm.mjs"');
   });
-  await add({ key: 'execa-inline', label: 'CJS, one file: execa bundled into charm.cjs', group: 'decision', hooks: all }, (dir) =>
-    shipped(dir, { options: { plugins: [] }, execaFile: false }));
+  await add({ key: 'execa-inline', label: 'CJS, one file: execa bundled into charm.cjs', group: 'decision', hooks: all }, (dir) => shipped(dir, { options: { plugins: [] }, execaFile: false }));
   await add({ key: 'scan-by-name', label: 'direct daemon ignores the pid file: /proc scan, only processes named tinyproxy read in full', group: 'decision', hooks: all }, (dir) =>
-    shipped(dir, { plugins: [scanByName] }));
+    shipped(dir, { plugins: [scanByName] }),
+  );
   await add({ key: 'scan-all', label: 'the look-up before "Find tinyproxy cheaply": no pid file, stat + status + cmdline of every process', group: 'decision', hooks: all }, (dir) =>
-    shipped(dir, { plugins: [scanAll] }));
-  await add({ key: 'no-memo', label: 'isRunning asks the daemon every time, not once per hook', group: 'decision', hooks: all }, (dir) =>
-    shipped(dir, { plugins: [noMemo] }));
-  await add({ key: 'http-probe', label: 'serving probe through node:http instead of raw HTTP over node:net', group: 'decision', hooks: STARTUP }, (dir) =>
-    shipped(dir, { plugins: [httpProbe] }));
+    shipped(dir, { plugins: [scanAll] }),
+  );
+  await add({ key: 'no-memo', label: 'isRunning asks the daemon every time, not once per hook', group: 'decision', hooks: all }, (dir) => shipped(dir, { plugins: [noMemo] }));
+  await add({ key: 'http-probe', label: 'serving probe through node:http instead of raw HTTP over node:net', group: 'decision', hooks: STARTUP }, (dir) => shipped(dir, { plugins: [httpProbe] }));
   await add({ key: 'no-probe', label: 'the serving check trusted: a running tinyproxy counts as serving (no /proc/net, no process state, no probe)', group: 'decision', hooks: STARTUP }, (dir) =>
-    shipped(dir, { plugins: [trustedCheck] }));
-  await add({ key: 'no-remember', label: 'dispatch without the remembered runtime: `command -v node`, `node --version`, link, every hook', group: 'decision', hooks: ['update-status'] }, async (dir) => {
-    await shipped(dir);
-    patchDispatch(dir, 'elif [ -L "$verified" ] && [ -f "$verified" ] && [ -x "$verified" ]; then', 'elif false; then');
-  });
+    shipped(dir, { plugins: [trustedCheck] }),
+  );
+  await add(
+    { key: 'no-remember', label: 'dispatch without the remembered runtime: `command -v node`, `node --version`, link, every hook', group: 'decision', hooks: ['update-status'] },
+    async (dir) => {
+      await shipped(dir);
+      patchDispatch(dir, 'elif [ -L "$verified" ] && [ -f "$verified" ] && [ -x "$verified" ]; then', 'elif false; then');
+    },
+  );
   await add({ key: 'ca-certs', label: 'dispatch keeps an inherited NODE_EXTRA_CA_CERTS (the system bundle)', group: 'decision', hooks: ['update-status'] }, async (dir) => {
     if (!existsSync('/etc/ssl/certs/ca-certificates.crt')) throw new Error('no /etc/ssl/certs/ca-certificates.crt');
     await shipped(dir);
@@ -138,20 +160,28 @@ export async function buildVariants(root: string, charmDir: string): Promise<{ v
   });
 
   // What is still open.
-  await add({ key: 'require-execa', label: 'shipped, execa loaded by require() (`supported: { \'dynamic-import\': false }`), no ESM loader', group: 'open', hooks: all }, (dir) =>
-    shipped(dir, { options: requireExeca }).then(() => noImportCall(dir)));
-  await add({ key: 'code-cache', label: 'require-execa + V8 code cache of charm.cjs beside it (dist/boot.cjs: vm.Script cachedData)', group: 'open', hooks: all, base: 'require-execa' }, async (dir) => {
-    await shipped(dir, { options: requireExeca });
-    codeCache(dir);
-  });
+  await add({ key: 'require-execa', label: "shipped, execa loaded by require() (`supported: { 'dynamic-import': false }`), no ESM loader", group: 'open', hooks: all }, (dir) =>
+    shipped(dir, { options: requireExeca }).then(() => noImportCall(dir)),
+  );
+  await add(
+    { key: 'code-cache', label: 'require-execa + V8 code cache of charm.cjs beside it (dist/boot.cjs: vm.Script cachedData)', group: 'open', hooks: all, base: 'require-execa' },
+    async (dir) => {
+      await shipped(dir, { options: requireExeca });
+      codeCache(dir);
+    },
+  );
   await add({ key: 'no-zod', label: 'shipped with zod/mini replaced by a 70-line stand-in (bench/zod-mini-shim.ts)', group: 'open', hooks: all }, (dir) =>
-    shipped(dir, { plugins: [withoutZod(root)] }));
+    shipped(dir, { plugins: [withoutZod(root)] }),
+  );
   await add({ key: 'require-execa-no-zod', label: 'require-execa + no-zod (keeps execa)', group: 'open', hooks: all }, (dir) =>
-    shipped(dir, { options: requireExeca, plugins: [withoutZod(root)] }).then(() => noImportCall(dir)));
+    shipped(dir, { options: requireExeca, plugins: [withoutZod(root)] }).then(() => noImportCall(dir)),
+  );
   await add({ key: 'no-execa', label: 'shipped, workload commands through node:child_process spawn, no execa (no lib/execa.cjs)', group: 'open', hooks: all }, (dir) =>
-    shipped(dir, { plugins: [withoutExeca], execaFile: false }));
+    shipped(dir, { plugins: [withoutExeca], execaFile: false }),
+  );
   await add({ key: 'no-execa-no-zod', label: 'no-execa + no-zod: one CommonJS file, no runtime dependency', group: 'open', hooks: all }, (dir) =>
-    shipped(dir, { plugins: [withoutExeca, withoutZod(root)], execaFile: false }));
+    shipped(dir, { plugins: [withoutExeca, withoutZod(root)], execaFile: false }),
+  );
   await add({ key: 'no-execa-no-zod-cache', label: 'no-execa + no-zod + V8 code cache', group: 'open', hooks: all, base: 'no-execa-no-zod' }, async (dir) => {
     await shipped(dir, { plugins: [withoutExeca, withoutZod(root)], execaFile: false });
     codeCache(dir);

@@ -20,8 +20,15 @@ export async function zodMicro(root: string, runs: number): Promise<string> {
   const files: Record<string, string> = { 'empty.cjs': '', 'zod.cjs': `import * as z from 'zod/mini';${PARSE}`, 'shim.cjs': `import * as z from 'zod/mini';${PARSE}` };
   for (const [name, contents] of Object.entries(files)) {
     await esbuild.build({
-      absWorkingDir: root, stdin: { contents, resolveDir: root, loader: 'js' }, outfile: join(dir, name), bundle: true,
-      format: 'cjs', platform: 'node', target: 'node18.19', minify: true, logLevel: 'error',
+      absWorkingDir: root,
+      stdin: { contents, resolveDir: root, loader: 'js' },
+      outfile: join(dir, name),
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node18.19',
+      minify: true,
+      logLevel: 'error',
       plugins: name === 'shim.cjs' ? [withoutZod(root)] : [],
     });
   }
@@ -37,9 +44,12 @@ export async function zodMicro(root: string, runs: number): Promise<string> {
   }
   const t = (name: string): number => median(times[name] ?? []);
   const size = (name: string): string => kib(readFileSync(join(dir, name)).length);
-  return table(['`node <file>.cjs` (clean env, no namespace)', 'bundle KiB', 'median ms', 'minus empty'], [
-    ['empty file', size('empty.cjs'), ms(t('empty.cjs')), '0'],
-    ['zod/mini: both charm schemas built + parsed once', size('zod.cjs'), ms(t('zod.cjs')), delta(t('zod.cjs') - t('empty.cjs'))],
-    ['the same with the stand-in', size('shim.cjs'), ms(t('shim.cjs')), delta(t('shim.cjs') - t('empty.cjs'))],
-  ]);
+  return table(
+    ['`node <file>.cjs` (clean env, no namespace)', 'bundle KiB', 'median ms', 'minus empty'],
+    [
+      ['empty file', size('empty.cjs'), ms(t('empty.cjs')), '0'],
+      ['zod/mini: both charm schemas built + parsed once', size('zod.cjs'), ms(t('zod.cjs')), delta(t('zod.cjs') - t('empty.cjs'))],
+      ['the same with the stand-in', size('shim.cjs'), ms(t('shim.cjs')), delta(t('shim.cjs') - t('empty.cjs'))],
+    ],
+  );
 }

@@ -34,11 +34,26 @@ function leaf<T>(accepts: (value: unknown) => boolean, message: string, checks: 
 
 export const string = (params?: { error?: string }): Schema<string> => leaf((v) => typeof v === 'string', params?.error ?? 'Invalid input: expected string');
 export const int = (): Schema<number> => leaf((v) => Number.isSafeInteger(v), 'Invalid input: expected int');
-export const regex = (pattern: RegExp): Check<string> => (v) => (pattern.test(v) ? undefined : `Invalid string: must match pattern ${pattern}`);
-export const minLength = (n: number, message?: string): Check<string> => (v) => (v.length >= n ? undefined : (message ?? `Too small: expected string to have >=${n} characters`));
-export const gte = (n: number): Check<number> => (v) => (v >= n ? undefined : `Too small: expected number to be >=${n}`);
-export const lte = (n: number): Check<number> => (v) => (v <= n ? undefined : `Too big: expected number to be <=${n}`);
-export const refine = <T>(ok: (value: T) => boolean): Check<T> => (v) => (ok(v) ? undefined : 'Invalid input');
+export const regex =
+  (pattern: RegExp): Check<string> =>
+  (v) =>
+    pattern.test(v) ? undefined : `Invalid string: must match pattern ${pattern}`;
+export const minLength =
+  (n: number, message?: string): Check<string> =>
+  (v) =>
+    v.length >= n ? undefined : (message ?? `Too small: expected string to have >=${n} characters`);
+export const gte =
+  (n: number): Check<number> =>
+  (v) =>
+    v >= n ? undefined : `Too small: expected number to be >=${n}`;
+export const lte =
+  (n: number): Check<number> =>
+  (v) =>
+    v <= n ? undefined : `Too big: expected number to be <=${n}`;
+export const refine =
+  <T>(ok: (value: T) => boolean): Check<T> =>
+  (v) =>
+    ok(v) ? undefined : 'Invalid input';
 
 export function optional<T>(inner: Schema<T>): Schema<T | undefined> {
   return {

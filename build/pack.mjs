@@ -4,7 +4,7 @@
 //   dispatch (0755), dist/** (0644), and metadata.yaml, config.yaml, manifest.yaml
 //   (+ actions.yaml if charmcraft.yaml has actions) generated from charmcraft.yaml.
 // Nothing else goes in: no node_modules, no sources.
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { createZip } from './zip.mjs';
@@ -35,8 +35,7 @@ export async function packCharm(/** @type {PackOptions} */ options) {
 
   /** @type {import('./zip.mjs').ZipEntry[]} */
   const entries = [];
-  const text = (/** @type {string} */ name, /** @type {unknown} */ value) =>
-    entries.push({ name, data: Buffer.from(toYaml(value)), mode: 0o644 });
+  const text = (/** @type {string} */ name, /** @type {unknown} */ value) => entries.push({ name, data: Buffer.from(toYaml(value)), mode: 0o644 });
 
   entries.push({ name: 'dispatch', data: await readFile(path.join(root, 'dispatch')), mode: 0o755 });
   const entry = path.join(root, distDir, 'charm.cjs');
@@ -106,8 +105,7 @@ function pickPlatform(/** @type {{ platforms: Dict }} */ project, /** @type {str
 function metadataOf(/** @type {Dict} */ project) {
   /** @type {Dict} */
   const meta = { name: project.name, 'display-name': project.title, summary: project.summary, description: project.description };
-  const passthrough = ['assumes', 'maintainers', 'subordinate', 'provides', 'requires', 'peers', 'extra-bindings',
-    'resources', 'storage', 'devices', 'charm-user', 'terms'];
+  const passthrough = ['assumes', 'maintainers', 'subordinate', 'provides', 'requires', 'peers', 'extra-bindings', 'resources', 'storage', 'devices', 'charm-user', 'terms'];
   for (const key of passthrough) meta[key] = project[key];
   return dropUndefined(meta);
 }

@@ -51,7 +51,9 @@ const CHECK_ENV = 'TINYPROXY_CHARM_SNAPSHOT_CHECK';
 
 /** The shared library node runs from (Debian's and Ubuntu's libnode), or '-'. */
 function libnode(): string {
-  const line = readFileSync('/proc/self/maps', 'utf8').split('\n').find((l) => /\/libnode\.so[.\d]*$/.test(l));
+  const line = readFileSync('/proc/self/maps', 'utf8')
+    .split('\n')
+    .find((l) => /\/libnode\.so[.\d]*$/.test(l));
   return line?.slice(line.indexOf('/')) ?? '-';
 }
 

@@ -15,7 +15,11 @@ const RESULTS = fileURLToPath(new URL('../results-machine.md', import.meta.url))
 describeCharmMachine('bench: hooks in a Debian 12 machine', 'tp-bench', ({ machine: m, unit: sim, sh, hook, runHook }) => {
   it(`install to active, then update-status vs node -e 0, median of ${RUNS}`, async () => {
     const steps: Array<[string, number]> = [];
-    for (const [event, status] of [['install', WAITING_START], ['config-changed', ACTIVE], ['start', ACTIVE]] as const) {
+    for (const [event, status] of [
+      ['install', WAITING_START],
+      ['config-changed', ACTIVE],
+      ['start', ACTIVE],
+    ] as const) {
       const r = await runHook(event);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(sim().status()).toEqual(status);

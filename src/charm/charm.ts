@@ -14,8 +14,7 @@ export const HOOK_HANDLERS: Readonly<Record<string, Handler>> = {
 };
 
 /** The handler for an event: actions have none (the charm declares no actions). */
-export const handlerFor = (event: JujuEvent): Handler | undefined =>
-  event.kind === 'hook' ? (HOOK_HANDLERS[event.name] ?? converge) : undefined;
+export const handlerFor = (event: JujuEvent): Handler | undefined => (event.kind === 'hook' ? (HOOK_HANDLERS[event.name] ?? converge) : undefined);
 
 /**
  * Runs the event's handler, then always sets the unit status, as ops' collect-status does. A

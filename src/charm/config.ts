@@ -4,13 +4,17 @@ import { maxSlugLength } from '../workload/config-file.ts';
 import { checkUpstream, type UpstreamCheck } from './upstream.ts';
 
 /** The tutorial's rule for the slug, in the words of its blocked message. */
-export const SLUG_PATTERN = /^[a-z0-9-]+$/;
+const SLUG_PATTERN = /^[a-z0-9-]+$/;
 /** The port SSH uses: never the proxy's. */
-export const SSH_PORT = 22;
+const SSH_PORT = 22;
 
 const CharmConfigSchema = z.object({
   slug: z.string().check(z.regex(SLUG_PATTERN)),
-  'server-port': z.int().check(z.gte(1), z.lte(65535), z.refine((port) => port !== SSH_PORT)),
+  'server-port': z.int().check(
+    z.gte(1),
+    z.lte(65535),
+    z.refine((port) => port !== SSH_PORT),
+  ),
   upstream: z.string(),
 });
 
@@ -22,9 +26,7 @@ export interface CharmConfig {
 }
 
 /** A parsed config: either valid, or the messages that say what is wrong. */
-export type ConfigResult =
-  | { readonly valid: true; readonly config: CharmConfig }
-  | { readonly valid: false; readonly problems: readonly string[] };
+export type ConfigResult = { readonly valid: true; readonly config: CharmConfig } | { readonly valid: false; readonly problems: readonly string[] };
 
 /** A status message travels as one argv element (at most 128 KiB): values larger than this are quoted in part. */
 export const QUOTE_LIMIT_BYTES = 16 * 1024;

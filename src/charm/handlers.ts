@@ -4,8 +4,7 @@ import type { CharmContext } from './context.ts';
 import { syncPorts } from './ports.ts';
 import { updateState } from './unit-state.ts';
 
-const modeMessage = ({ workload }: CharmContext): string =>
-  workload.mode === 'systemd' ? 'tinyproxy runs as a systemd service' : 'PID 1 is not systemd: managing tinyproxy as a bare daemon';
+const modeMessage = ({ workload }: CharmContext): string => (workload.mode === 'systemd' ? 'tinyproxy runs as a systemd service' : 'PID 1 is not systemd: managing tinyproxy as a bare daemon');
 
 const rememberShouldRun = ({ state }: CharmContext, shouldRun: boolean): void => updateState(state, { shouldRun });
 
@@ -34,7 +33,10 @@ async function repair(context: CharmContext, { port, slug }: Served, found: Serv
   await tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
   const outcome = await workload.reload();
   if (outcome.crashed) {
-    await tools.log('WARNING', `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'starting it again' : `it runs again as pid ${outcome.pidAfter}`}`);
+    await tools.log(
+      'WARNING',
+      `tinyproxy (pid ${outcome.pidBefore}) died while reloading its config; ${outcome.pidAfter === undefined ? 'starting it again' : `it runs again as pid ${outcome.pidAfter}`}`,
+    );
   }
   const after = await workload.check({ port, slug });
   if (after.state === 'stopped') await workload.start();

@@ -43,23 +43,27 @@ export function fileStateStore(charmDir: string, onDamaged: (problem: string) =>
     replacePath(`${path}.tmp`, path);
     current = state;
   };
+  // What the file holds; a damaged one is reported, then replaced by the initial state.
+  const readState = (): UnitState => {
+    const read = readRegularFile(path, 4096);
+    if (read.kind === 'missing') return INITIAL_STATE;
+    let problem: string;
+    if (read.kind === 'unreadable') problem = read.reason;
+    else {
+      try {
+        return parseState(read.text);
+      } catch {
+        problem = 'not the JSON the charm writes';
+      }
+    }
+    onDamaged(`${path} is damaged (${problem}): starting from an empty unit state`);
+    save(INITIAL_STATE);
+    return INITIAL_STATE;
+  };
   return {
     load() {
-      if (current) return current;
-      const read = readRegularFile(path, 4096);
-      if (read.kind === 'missing') return (current = INITIAL_STATE);
-      let problem: string;
-      if (read.kind === 'unreadable') problem = read.reason;
-      else {
-        try {
-          return (current = parseState(read.text));
-        } catch {
-          problem = 'not the JSON the charm writes';
-        }
-      }
-      onDamaged(`${path} is damaged (${problem}): starting from an empty unit state`);
-      save(INITIAL_STATE);
-      return INITIAL_STATE;
+      current ??= readState();
+      return current;
     },
     save,
   };

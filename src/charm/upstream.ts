@@ -7,8 +7,7 @@ const SAFE_TEXT = /^[!#-[\]-~]+$/;
 /** Why port 0 is refused: tinyproxy 1.11.1 reads `:0` as "no port" (strip_return_port returns 0) and connects to 80. */
 export const PORT_ZERO_REASON = 'tinyproxy reads port 0 as no port and would connect to port 80; use a port from 1 to 65535';
 /** Why port 443 is refused: tinyproxy 1.11.1 writes `Host: <host>` without `:443` (as for 80), which means port 80. */
-export const PORT_443_REASON =
-  'tinyproxy leaves port 443 out of the Host header it sends, which tells the upstream port 80 (and it cannot reach https upstreams); serve plain http on another port';
+export const PORT_443_REASON = 'tinyproxy leaves port 443 out of the Host header it sends, which tells the upstream port 80 (and it cannot reach https upstreams); serve plain http on another port';
 
 /**
  * Checks an upstream for tinyproxy's reverse mode, which only speaks plain HTTP: `http://host[:port][/path]`.

@@ -1,8 +1,8 @@
+import type { ToolRunner } from './run.ts';
 import { configGet, type RawConfig } from './tools/config.ts';
 import { jujuLog, type LogLevel } from './tools/log.ts';
 import { closePort, openedPorts, openPort, type Port } from './tools/ports.ts';
-import { applicationVersionSet, statusSet, type StatusName } from './tools/status.ts';
-import type { ToolRunner } from './run.ts';
+import { applicationVersionSet, type StatusName, statusSet } from './tools/status.ts';
 
 /** Everything the charm asks of Juju, as one injectable boundary. */
 export interface HookTools {

@@ -25,10 +25,7 @@ export function findAccount(name: string, passwdFile = '/etc/passwd'): AccountEn
 export async function ensureAccount(name: string): Promise<AccountEntry> {
   const existing = findAccount(name);
   if (existing) return existing;
-  await runCommand('useradd', [
-    '--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent',
-    '--shell', '/usr/sbin/nologin', '--comment', ACCOUNT_COMMENT, name,
-  ]);
+  await runCommand('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', '--comment', ACCOUNT_COMMENT, name]);
   const created = findAccount(name);
   if (!created) throw new Error(`useradd reported success but ${name} is not in /etc/passwd`);
   return created;

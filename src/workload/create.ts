@@ -6,7 +6,7 @@ import { createSystemdDaemon } from './systemd.ts';
 import { createTinyproxy, type Workload } from './tinyproxy.ts';
 
 /** True when systemd is PID 1 (the test sd_booted(3) uses). */
-export const systemdIsInit = (): boolean => existsSync('/run/systemd/system');
+const systemdIsInit = (): boolean => existsSync('/run/systemd/system');
 
 /** The workload for this machine: a systemd service where systemd runs, else a bare daemon. */
 export function createWorkload(paths: TinyproxyPaths = DEFAULT_PATHS): Workload {

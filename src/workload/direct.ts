@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { findAccount } from './account.ts';
-import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
+import { type Daemon, type ReloadOutcome, WAIT } from './daemon.ts';
 import { ensureFolder, readHint, removePath } from './files.ts';
 import { describeHolders, portHolders } from './listeners.ts';
 import { logTail, openLogForAppend, rotateLog } from './log-file.ts';
-import { findProcesses, isAlive, readProcess, type ProcessInfo } from './procfs.ts';
 import type { TinyproxyPaths } from './paths.ts';
+import { findProcesses, isAlive, type ProcessInfo, readProcess } from './procfs.ts';
 import { acceptsConnections, mapsPath, pollUntil } from './wait.ts';
 
 /** True for a tinyproxy process started with this config file (never trust the pid file). */
@@ -17,7 +17,7 @@ export function isOurTinyproxy(info: ProcessInfo, configFile: string): boolean {
 }
 
 /** Sends a signal; a process that is already gone is not an error. */
-export const signal = (pid: number, name: NodeJS.Signals): void => {
+const signal = (pid: number, name: NodeJS.Signals): void => {
   try {
     process.kill(pid, name);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { findProcesses, socketInodes, type ProcessInfo } from './procfs.ts';
+import { findProcesses, type ProcessInfo, socketInodes } from './procfs.ts';
 
 const TCP_LISTEN = '0A';
 const TCP_SYN_RECV = '03';
@@ -67,8 +67,7 @@ function holdersOf(inodes: ReadonlySet<string>): ProcessInfo[] {
 export const portHolders = (port: number): ProcessInfo[] => holdersOf(listeningInodes(port));
 
 /** Names the processes holding a port, e.g. `nc (pid 42)`, for a message. */
-export const holderNames = (holders: readonly ProcessInfo[]): string =>
-  holders.length === 0 ? 'a process this unit cannot see' : holders.map((info) => `${info.comm} (pid ${info.pid})`).join(', ');
+export const holderNames = (holders: readonly ProcessInfo[]): string => (holders.length === 0 ? 'a process this unit cannot see' : holders.map((info) => `${info.comm} (pid ${info.pid})`).join(', '));
 
 /** Describes who holds a port, for an error message. */
 export const describeHolders = (port: number, holders: readonly ProcessInfo[]): string => `port ${port} is already in use by ${holderNames(holders)}`;

@@ -48,8 +48,7 @@ export function readProcess(pid: number): ProcessInfo | undefined {
 }
 
 /** True when the process exists and has not exited (a zombie has exited). */
-export const isAlive = (info: ProcessInfo | undefined): info is ProcessInfo =>
-  info !== undefined && info.state !== 'Z' && info.state !== 'X';
+export const isAlive = (info: ProcessInfo | undefined): info is ProcessInfo => info !== undefined && info.state !== 'Z' && info.state !== 'X';
 
 /** True when the process is stopped by a signal (SIGSTOP, SIGTSTP) or a tracer: it answers nothing. */
 export const isStopped = (info: ProcessInfo): boolean => info.state === 'T' || info.state === 't';

@@ -9,7 +9,7 @@ export interface Served {
 }
 
 /** Why a running tinyproxy does not serve: it listens elsewhere, maps other paths, or answers nothing. */
-export type Fault = 'not-listening' | 'unmapped' | 'unresponsive';
+type Fault = 'not-listening' | 'unmapped' | 'unresponsive';
 
 /** The answer to "does our tinyproxy serve `/<slug>/` on `port` now?". */
 export type ServingCheck =

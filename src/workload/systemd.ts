@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { WAIT, type Daemon, type ReloadOutcome } from './daemon.ts';
+import { type Daemon, type ReloadOutcome, WAIT } from './daemon.ts';
 import { isOurTinyproxy } from './direct.ts';
 import { runCommand } from './exec.ts';
 import { ensureFileContents, readHint, removePath } from './files.ts';
 import { describeHolders, portHolders } from './listeners.ts';
-import { findProcesses, isAlive, readProcess, type ProcessInfo } from './procfs.ts';
 import type { TinyproxyPaths } from './paths.ts';
+import { findProcesses, isAlive, type ProcessInfo, readProcess } from './procfs.ts';
 import { renderUnitFile } from './unit-file.ts';
 import { acceptsConnections, mapsPath, pollUntil } from './wait.ts';
 
@@ -30,7 +30,12 @@ export function createSystemdDaemon(paths: TinyproxyPaths): Daemon {
     for (const root of CGROUP_ROOTS) {
       if (!existsSync(`${root}/system.slice`)) continue;
       const listed = readHint(`${root}/system.slice/${unit}/cgroup.procs`, 64 * 1024) ?? '';
-      return listed.split('\n').filter(Boolean).map(Number).map(readProcess).find((info) => isAlive(info) && ours(info))?.pid;
+      return listed
+        .split('\n')
+        .filter(Boolean)
+        .map(Number)
+        .map(readProcess)
+        .find((info) => isAlive(info) && ours(info))?.pid;
     }
     return findProcesses(ours, 'tinyproxy')[0]?.pid;
   };

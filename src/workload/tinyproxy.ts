@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ensureAccount, removeAccount } from './account.ts';
 import { aptInstall, aptPurge, packageSpec, TINYPROXY_PINS } from './apt.ts';
-import { portFromConfig, renderConfig, slugFromConfig, type ProxySettings } from './config-file.ts';
+import { type ProxySettings, portFromConfig, renderConfig, slugFromConfig } from './config-file.ts';
 import type { Daemon, ReloadOutcome } from './daemon.ts';
 import { runCommand } from './exec.ts';
 import { ensureFileContents, readHint, removePath } from './files.ts';

@@ -81,10 +81,7 @@ function fakeNode(file: string, version: string, via: string): void {
 /** A fake apt-get that logs its argv to apt.log; `onInstall` is shell run for `install`. */
 function fakeAptGet(box: Sandbox, onInstall = 'exit 0', onUpdate = 'exit 0'): string {
   const log = path.join(box.dir, 'apt.log');
-  script(
-    path.join(box.bin, 'apt-get'),
-    `echo "$*" >> '${log}'\ncase " $* " in *" install "*) ${onInstall} ;; *" update "*) ${onUpdate} ;; esac`,
-  );
+  script(path.join(box.bin, 'apt-get'), `echo "$*" >> '${log}'\ncase " $* " in *" install "*) ${onInstall} ;; *" update "*) ${onUpdate} ;; esac`);
   return log;
 }
 
@@ -174,8 +171,20 @@ describe('dispatch runs dist/charm.cjs', () => {
   it.each([
     ['an executable regular file (it would run as an empty shell script)', (charm: string) => script(path.join(charm, '.runtime/node'), 'exit 0')],
     ['a folder', (charm: string) => mkdirSync(path.join(charm, '.runtime/node/x'), { recursive: true })],
-    ['a dangling link', (charm: string) => (mkdirSync(path.join(charm, '.runtime'), { recursive: true }), symlinkSync('/nonexistent/node', path.join(charm, '.runtime/node')))],
-    ['a link to a folder', (charm: string) => (mkdirSync(path.join(charm, '.runtime'), { recursive: true }), symlinkSync('/usr', path.join(charm, '.runtime/node')))],
+    [
+      'a dangling link',
+      (charm: string) => {
+        mkdirSync(path.join(charm, '.runtime'), { recursive: true });
+        symlinkSync('/nonexistent/node', path.join(charm, '.runtime/node'));
+      },
+    ],
+    [
+      'a link to a folder',
+      (charm: string) => {
+        mkdirSync(path.join(charm, '.runtime'), { recursive: true });
+        symlinkSync('/usr', path.join(charm, '.runtime/node'));
+      },
+    ],
     ['.runtime itself a file', (charm: string) => writeFileSync(path.join(charm, '.runtime'), 'garbage')],
   ])('a damaged remembered runtime (%s) is never run, and is replaced by a verified one', (_kind, damage) => {
     const box = sandbox();
@@ -307,11 +316,7 @@ describe('dispatch without a usable node', () => {
     const installed = path.join(box.dir, 'installed-node');
     fakeNode(installed, 'v18.19.1', 'apt');
     const marker = path.join(box.dir, 'updated');
-    const aptLog = fakeAptGet(
-      box,
-      `[ -e '${marker}' ] || exit 100; /bin/ln -s '${installed}' '${box.bin}/node'`,
-      `: > '${marker}'`,
-    );
+    const aptLog = fakeAptGet(box, `[ -e '${marker}' ] || exit 100; /bin/ln -s '${installed}' '${box.bin}/node'`, `: > '${marker}'`);
     const r = run(box);
     expect(r.report?.via).toBe('apt');
     const verbs = lines(readFileSync(aptLog, 'utf8')).map((c) => (/ install /.test(` ${c} `) ? 'install' : 'update'));

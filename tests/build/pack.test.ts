@@ -63,15 +63,7 @@ function fixture(): string {
 
 const unzip = (...args: string[]): string => execFileSync('unzip', args, { encoding: 'utf8' });
 
-const EXPECTED_FILES = [
-  'config.yaml',
-  'dispatch',
-  'dist/cache/charm.cache',
-  'dist/charm.cjs',
-  'dist/lib/execa.cjs',
-  'manifest.yaml',
-  'metadata.yaml',
-];
+const EXPECTED_FILES = ['config.yaml', 'dispatch', 'dist/cache/charm.cache', 'dist/charm.cjs', 'dist/lib/execa.cjs', 'manifest.yaml', 'metadata.yaml'];
 
 describe('packCharm', () => {
   it('writes a zip with exactly dispatch, dist/** and the three YAML files, and prints name and size', async () => {
@@ -201,12 +193,16 @@ function modes(file: string): Record<string, string> {
   return out;
 }
 
-const expectedModes = (names: string[]): Record<string, string> =>
-  Object.fromEntries(names.map((n) => [n, n === 'dispatch' ? '-rwxr-xr-x unx' : '-rw-r--r-- unx']));
+const expectedModes = (names: string[]): Record<string, string> => Object.fromEntries(names.map((n) => [n, n === 'dispatch' ? '-rwxr-xr-x unx' : '-rw-r--r-- unx']));
 
 /** Every entry of a .charm, as extracted by unzip. */
 const contents = (file: string): Map<string, Buffer> =>
-  new Map(unzip('-Z1', file).trim().split('\n').map((name) => [name, execFileSync('unzip', ['-p', file, name])]));
+  new Map(
+    unzip('-Z1', file)
+      .trim()
+      .split('\n')
+      .map((name) => [name, execFileSync('unzip', ['-p', file, name])]),
+  );
 
 /**
  * The checks both archives must pass: the same files (dispatch 0755, the rest 0644, made on
@@ -254,10 +250,7 @@ describe('packAllPlatforms', () => {
       expect(r.entries).toEqual(EXPECTED_FILES);
       expect(r.size).toBe(statSync(r.file).size);
     }
-    expect(log.mock.calls.map((c) => String(c[0]))).toEqual([
-      expect.stringMatching(/tinyproxy_amd64\.charm \(\d+ bytes\)$/),
-      expect.stringMatching(/tinyproxy_arm64\.charm \(\d+ bytes\)$/),
-    ]);
+    expect(log.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/tinyproxy_amd64\.charm \(\d+ bytes\)$/), expect.stringMatching(/tinyproxy_arm64\.charm \(\d+ bytes\)$/)]);
     checkArchives(files, EXPECTED_FILES, '2026-01-02T03:04:05.000Z');
   });
 
@@ -268,9 +261,9 @@ describe('packAllPlatforms', () => {
     expect(startedAt(arm64?.file ?? '')).toBe(startedAt(amd64?.file ?? ''));
   });
 
-  it("packs exactly the platforms charmcraft.yaml lists, named after each platform", async () => {
+  it('packs exactly the platforms charmcraft.yaml lists, named after each platform', async () => {
     const root = fixture();
-    const yaml = readFileSync(path.join(root, 'charmcraft.yaml'), 'utf8').replace(/\nplatforms:\n(  \S+:\n)+/, '\nplatforms:\n  arm64:\n');
+    const yaml = readFileSync(path.join(root, 'charmcraft.yaml'), 'utf8').replace(/\nplatforms:\n( {2}\S+:\n)+/, '\nplatforms:\n  arm64:\n');
     writeFileSync(path.join(root, 'charmcraft.yaml'), yaml);
     const results = await pack.packAllPlatforms({ root, quiet: true });
     expect(results.map((r) => path.basename(r.file))).toEqual(['tinyproxy_arm64.charm']);
@@ -292,14 +285,15 @@ describe('npm run pack', () => {
     symlinkSync(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
 
     const out = execFileSync(process.execPath, ['build.mjs', '--pack'], { cwd: root, encoding: 'utf8', env: { ...process.env, SOURCE_DATE_EPOCH: '1767323045' } });
-    expect(out.trim().split('\n')).toEqual([
-      expect.stringMatching(/^Packed tinyproxy_amd64\.charm \(\d+ bytes\)$/),
-      expect.stringMatching(/^Packed tinyproxy_arm64\.charm \(\d+ bytes\)$/),
-    ]);
+    expect(out.trim().split('\n')).toEqual([expect.stringMatching(/^Packed tinyproxy_amd64\.charm \(\d+ bytes\)$/), expect.stringMatching(/^Packed tinyproxy_arm64\.charm \(\d+ bytes\)$/)]);
     const files = { amd64: path.join(root, 'tinyproxy_amd64.charm'), arm64: path.join(root, 'tinyproxy_arm64.charm') };
     expect(statSync(files.amd64).size).toBeLessThanOrEqual(128 * 1024);
     // The real bundle (dist/charm.cjs, dist/lib/execa.cjs), as built, in both archives.
-    checkArchives(files, EXPECTED_FILES.filter((n) => n !== 'dist/cache/charm.cache'), '2026-01-02T03:04:05.000Z');
+    checkArchives(
+      files,
+      EXPECTED_FILES.filter((n) => n !== 'dist/cache/charm.cache'),
+      '2026-01-02T03:04:05.000Z',
+    );
     expect(execFileSync('unzip', ['-p', files.arm64, 'dist/charm.cjs']).equals(readFileSync(path.join(root, 'dist/charm.cjs')))).toBe(true);
   });
 });

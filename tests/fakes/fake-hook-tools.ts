@@ -1,5 +1,5 @@
-import { HookToolError } from '../../src/juju/run.ts';
 import type { HookTools } from '../../src/juju/hook-tools.ts';
+import { HookToolError } from '../../src/juju/run.ts';
 import type { LogLevel } from '../../src/juju/tools/log.ts';
 import type { Port } from '../../src/juju/tools/ports.ts';
 import type { StatusName } from '../../src/juju/tools/status.ts';

@@ -13,7 +13,7 @@ export interface FakeProcess {
 }
 
 /** Another program listening on a port. */
-export interface FakeStranger {
+interface FakeStranger {
   readonly port: number;
   readonly pid: number;
   readonly comm: string;

@@ -1,9 +1,9 @@
 import { runCharm } from '../../src/charm/charm.ts';
-import type { JujuEvent } from '../../src/juju/event.ts';
 import { parseCharmConfig } from '../../src/charm/config.ts';
 import { memoryStateStore, type UnitState } from '../../src/charm/unit-state.ts';
+import type { JujuEvent } from '../../src/juju/event.ts';
 import { FakeJuju } from './fake-hook-tools.ts';
-import { FakeWorkload, type FakeMachine } from './fake-workload.ts';
+import { type FakeMachine, FakeWorkload } from './fake-workload.ts';
 
 /** One unit as a test arranges it: Juju's side, the machine, and what the charm remembers. */
 export interface World {

@@ -25,13 +25,16 @@ export function createAptShim(): AptShim {
   mkdirSync(binDir);
   mkdirSync(logDir);
   // Later -o options win in apt, so the appended lock timeout overrides the charm's own.
-  writeFileSync(join(binDir, 'apt-get'), `#!/bin/sh
+  writeFileSync(
+    join(binDir, 'apt-get'),
+    `#!/bin/sh
 n=0
 while [ -e '${logDir}'/$n ]; do n=$((n + 1)); done
 printf '%s\\0' "$@" >'${logDir}'/$n
 if [ -n "\${${LOCK_TIMEOUT_ENV}:-}" ]; then exec /usr/bin/apt-get "$@" -o "DPkg::Lock::Timeout=\${${LOCK_TIMEOUT_ENV}}"; fi
 exec /usr/bin/apt-get "$@"
-`);
+`,
+  );
   chmodSync(join(binDir, 'apt-get'), 0o755);
   return {
     binDir,
@@ -39,7 +42,11 @@ exec /usr/bin/apt-get "$@"
       readdirSync(logDir)
         .map(Number)
         .sort((a, b) => a - b)
-        .map((n) => readFileSync(join(logDir, String(n)), 'utf8').split('\0').slice(0, -1)),
+        .map((n) =>
+          readFileSync(join(logDir, String(n)), 'utf8')
+            .split('\0')
+            .slice(0, -1),
+        ),
     clear: () => {
       for (const name of readdirSync(logDir)) rmSync(join(logDir, name));
     },
@@ -48,7 +55,7 @@ exec /usr/bin/apt-get "$@"
 }
 
 /** An apt preferences file that gives tinyproxy-bin no installation candidate. */
-export const PIN_FILE = '/etc/apt/preferences.d/tp-fault-no-tinyproxy';
+const PIN_FILE = '/etc/apt/preferences.d/tp-fault-no-tinyproxy';
 
 export function pinPackageAway(): void {
   writeFileSync(PIN_FILE, `Package: ${PACKAGE}\nPin: version *\nPin-Priority: -1\n`, { mode: 0o644 });

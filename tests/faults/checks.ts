@@ -6,26 +6,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { StatusInfo } from '../harness/juju-sim.ts';
-import { UPSTREAM_MARKER, type ProxyNetwork } from '../harness/netns.ts';
+import { type ProxyNetwork, UPSTREAM_MARKER } from '../harness/netns.ts';
 import type { HookRun } from './fixture.ts';
 import { LOG_FILE, portInUsePrefix } from './machine.ts';
 
 /** The hook's output, for assertion messages. */
 export const explain = (r: HookRun): string =>
-  `${r.event} exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}${r.failed && r.exitCode === 0 ? ' (commit dropped: a failed hook)' : ''}\n--- stderr\n${r.stderr}\n--- juju-log\n${
-    r.logs.map((l) => `${l.level} ${l.message}`).join('\n')}\n--- calls\n${
-    r.calls.map((c) => `${c.tool} ${JSON.stringify(c.args).slice(0, 300)}`).join('\n')}`;
+  `${r.event} exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}${r.failed && r.exitCode === 0 ? ' (commit dropped: a failed hook)' : ''}\n--- stderr\n${r.stderr}\n--- juju-log\n${r.logs
+    .map((l) => `${l.level} ${l.message}`)
+    .join('\n')}\n--- calls\n${r.calls.map((c) => `${c.tool} ${JSON.stringify(c.args).slice(0, 300)}`).join('\n')}`;
 
 const statusSets = (r: HookRun) => r.calls.filter((c) => c.tool === 'status-set');
 
 /** The hook returned before its timeout, exited 0, printed nothing on stderr, logged no ERROR and set the status once. */
-export function expectCleanRun(r: HookRun): void {
+function expectCleanRun(r: HookRun): void {
   expect(r.timedOut, `${r.event} did not return before the hook timeout (${r.durationMs} ms): it hung\n${explain(r)}`).toBe(false);
   expect(r.exitCode, explain(r)).toBe(0);
   expect(r.stdioHeldOpen, `${r.event}: a process it started kept its stdout/stderr open`).toBe(false);
   expect(r.stderr, `${r.event}: stderr of a successful hook`).toBe('');
   expect(statusSets(r), `${r.event}: one status-set`).toHaveLength(1);
-  expect(r.logs.filter((l) => l.level === 'ERROR'), explain(r)).toEqual([]);
+  expect(
+    r.logs.filter((l) => l.level === 'ERROR'),
+    explain(r),
+  ).toEqual([]);
 }
 
 /** The hook exited 0, printed nothing on stderr, set the status once, and the status is `expected`. */
@@ -56,7 +59,7 @@ export function expectOneLineFailure(r: HookRun, mention: string): void {
 }
 
 /** The status the hook's last status-set set (from its argv: `--application=False <status> -- <message>`). */
-export function statusOf(r: HookRun): StatusInfo | undefined {
+function statusOf(r: HookRun): StatusInfo | undefined {
   const last = statusSets(r).at(-1);
   if (!last) return undefined;
   const args = last.args.filter((a) => !a.startsWith('--application'));
@@ -135,7 +138,13 @@ export async function expectNoForwardProxy(net: ProxyNetwork, port = 8000): Prom
   const tunnel = await net.curl(`/${tag}-tunnel`, { connect: true, port });
   expect(tunnel.connectCode, 'CONNECT through the proxy').not.toBe(200);
   expect(tunnel.code).not.toBe(200);
-  expect(net.upstreamRequests().map((r) => r.url).filter((u) => u.includes('forward-')), 'requests forwarded to the upstream').toEqual([]);
+  expect(
+    net
+      .upstreamRequests()
+      .map((r) => r.url)
+      .filter((u) => u.includes('forward-')),
+    'requests forwarded to the upstream',
+  ).toEqual([]);
 }
 
 /** A root-owned file that hostile links point at: it must keep its content, mode and owner. */

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrerequisites } from '../harness/prerequisites.ts';
+import { inCI } from '../support/ci.ts';
 import { registerCharmFileFaults } from './cases/charm-files.ts';
 import { registerDaemonFaults } from './cases/daemon.ts';
 import { registerFileFaults } from './cases/files.ts';
@@ -15,15 +16,14 @@ import { registerHostileConfig } from './cases/hostile-config.ts';
 import { registerInstallFaults } from './cases/install.ts';
 import { registerKills } from './cases/kills.ts';
 import { registerLimits } from './cases/limits.ts';
-import { registerPortFaults } from './cases/ports.ts';
 import { registerLogFaults } from './cases/logs.ts';
+import { registerPortFaults } from './cases/ports.ts';
 import { registerServingClaims } from './cases/serving.ts';
 import { registerToolFaults } from './cases/tools.ts';
 import { registerTwice } from './cases/twice.ts';
 import { createFaultFixture, type FaultFixture } from './fixture.ts';
 import { probeForwardingThroughout, type SuiteContext } from './suite.ts';
 import { createTally } from './tally.ts';
-import { inCI } from '../support/ci.ts';
 
 const PREFIX = 'tp-fault';
 const isCI = inCI();
@@ -67,7 +67,7 @@ describe.skipIf(missing.length > 0)('fault suite: the packed charm converges fro
   describe('the daemon and its port behind the charm', () => registerDaemonFaults(context));
   describe('active is a claim: what really answers on the port', () => registerServingClaims(context));
   describe('a hostile tinyproxy account', () => registerHostileAccount(context));
-  describe('the charm\'s own files damaged', () => registerCharmFileFaults(context));
+  describe("the charm's own files damaged", () => registerCharmFileFaults(context));
   describe('tinyproxy.log rotation (bare daemon)', () => registerLogFaults(context));
   describe('failing hook tools', () => registerToolFaults(context));
   describe('port changes Juju never applied (failed hook, dropped commit, killed hook)', () => registerPortFaults(context));

@@ -5,11 +5,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isPackageInstalled, processesNamed, restoreHost, snapshotHost, type HostSnapshot } from '../harness/host.ts';
-import { createSimUnit, SIM_BIN_DIR, type HookResult, type LogEntry, type SimUnit } from '../harness/juju-sim.ts';
+import { type HostSnapshot, isPackageInstalled, processesNamed, restoreHost, snapshotHost } from '../harness/host.ts';
+import { createSimUnit, type HookResult, type LogEntry, SIM_BIN_DIR, type SimUnit } from '../harness/juju-sim.ts';
 import { createProxyNetwork, type ProxyNetwork } from '../harness/netns.ts';
 import { mustRun, runCommand } from '../harness/process.ts';
-import { createAptShim, removePin, type AptShim } from './apt.ts';
+import { type AptShim, createAptShim, removePin } from './apt.ts';
 import { stopAllHelpers } from './holders.ts';
 import { ACCOUNT, CHARM_PATHS, PACKAGE } from './machine.ts';
 import { charmTinyproxyPids } from './observe.ts';
@@ -83,7 +83,9 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
     };
     await attempt('helpers', stopAllHelpers);
     await attempt('apt pin', removePin);
-    await attempt('tinyproxy', () => charmTinyproxyPids().forEach((pid) => process.kill(pid, 'SIGKILL')));
+    await attempt('tinyproxy', () => {
+      for (const pid of charmTinyproxyPids()) process.kill(pid, 'SIGKILL');
+    });
     await attempt('network', () => net?.cleanup());
     if (before) {
       const snapshot = before;

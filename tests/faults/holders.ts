@@ -3,7 +3,7 @@
 // connections, a unix socket owned by the tinyproxy account, an fcntl lock holder (apt's kind of
 // lock), an unrelated process that records every signal it gets, and a forward-proxy prober.
 // Each is started ready (it printed its ready line) and stopped by its own PID.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { killGroup } from '../harness/process.ts';
 
@@ -35,7 +35,9 @@ async function spawnReady(argv: readonly string[], ready: string, stopSignal: No
   const child: ChildProcess = spawn(file, args, { env: PLAIN_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const lines: string[] = [];
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const reader = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
@@ -82,8 +84,7 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 
 /** A process (comm `node`) listening on 0.0.0.0:<port> inside the given network namespace. */
-export const holdPort = (namespace: string, port: number): Promise<Helper> =>
-  spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', PORT_HOLDER, String(port)], 'READY');
+export const holdPort = (namespace: string, port: number): Promise<Helper> => spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', PORT_HOLDER, String(port)], 'READY');
 
 const IMPOSTOR = `
 const net = require('node:net');
@@ -129,8 +130,10 @@ export interface ImpostorOptions {
 
 /** A process (comm `node`) on <port> in the namespace that passes for tinyproxy (or accepts and stays silent). */
 export const impersonateTinyproxy = (namespace: string, port: number, options: ImpostorOptions): Promise<Helper> =>
-  spawnReady(['ip', 'netns', 'exec', namespace, process.execPath, '-e', IMPOSTOR, String(port),
-    (options.hosts ?? ['0.0.0.0', '::']).join(','), options.slug, options.silent ? 'silent' : 'answer'], 'READY');
+  spawnReady(
+    ['ip', 'netns', 'exec', namespace, process.execPath, '-e', IMPOSTOR, String(port), (options.hosts ?? ['0.0.0.0', '::']).join(','), options.slug, options.silent ? 'silent' : 'answer'],
+    'READY',
+  );
 
 const IDLE_CLIENTS = `
 const net = require('node:net');
@@ -244,7 +247,7 @@ const once = (connect) => new Promise((resolve) => {
 `;
 
 /** What the prober saw: connections refused, proxy answers by status code, tunnels opened. */
-export interface ProbeOutcome {
+interface ProbeOutcome {
   readonly tries: number;
   readonly refused: number;
   readonly answers: Readonly<Record<string, number>>;
@@ -258,8 +261,7 @@ export interface Prober {
 }
 
 export async function startForwardProber(clientNs: string, host: string, port: number, tag: string): Promise<Prober> {
-  const helper = await spawnReady(
-    ['ip', 'netns', 'exec', clientNs, process.execPath, '-e', FORWARD_PROBER, host, String(port), '60000', '5000', tag], 'READY');
+  const helper = await spawnReady(['ip', 'netns', 'exec', clientNs, process.execPath, '-e', FORWARD_PROBER, host, String(port), '60000', '5000', tag], 'READY');
   return {
     tag,
     async finish() {

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type Call, type SimUnit } from '../harness/juju-sim.ts';
+import { type Call, commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type SimUnit } from '../harness/juju-sim.ts';
 import { killGroup } from '../harness/process.ts';
 
 /** Watches for the moment to kill; `arm` returns the function that stops watching. */
@@ -65,8 +65,12 @@ export interface KilledHook {
 /** Runs `hooks/<event>` (wrapped, e.g. in the server namespace) and SIGKILLs its process group when the trigger fires. */
 export async function runHookKilledWhen(unit: SimUnit, event: string, wrap: readonly string[], trigger: KillTrigger, timeoutMs = 60_000): Promise<KilledHook> {
   const env = hookEnvironment({
-    charmDir: unit.charmDir, stateDir: unit.stateDir, unitName: unit.unitName,
-    modelUuid: randomUUID(), dispatchPath: `hooks/${event}`, hookName: event,
+    charmDir: unit.charmDir,
+    stateDir: unit.stateDir,
+    unitName: unit.unitName,
+    modelUuid: randomUUID(),
+    dispatchPath: `hooks/${event}`,
+    hookName: event,
   });
   const dispatch = join(unit.charmDir, 'dispatch');
   if (!existsSync(dispatch)) throw new Error(`no dispatch in ${unit.charmDir}`);
@@ -82,7 +86,9 @@ export async function runHookKilledWhen(unit: SimUnit, event: string, wrap: read
     killGroup(pgid, 'SIGKILL');
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   const timer = setTimeout(() => killGroup(pgid, 'SIGKILL'), timeoutMs);
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
     child.once('error', reject);
@@ -104,7 +110,9 @@ export function whenPortRequested(stateDir: string, op: 'open' | 'close' = 'open
   const pending = join(stateDir, 'pending-ports');
   const requested = (): boolean => {
     try {
-      return readFileSync(pending, 'utf8').split('\n').some((line) => line.startsWith(`${op} `));
+      return readFileSync(pending, 'utf8')
+        .split('\n')
+        .some((line) => line.startsWith(`${op} `));
     } catch {
       return false;
     }

@@ -25,12 +25,10 @@ export const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Wait
 export const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
 
 /** The blocked message for a slug that does not match the regex (NUL shown as `\0`, as argv cannot carry it). */
-export const regexMessage = (slug: string): string =>
-  `Invalid slug: '${slug.replaceAll('\0', '\\0')}'. Slug must match the regex [a-z0-9-]+`;
+export const regexMessage = (slug: string): string => `Invalid slug: '${slug.replaceAll('\0', '\\0')}'. Slug must match the regex [a-z0-9-]+`;
 
 /** The blocked message for a slug too long for tinyproxy's config line with the default upstream. */
-export const tooLongMessage = (slug: string): string =>
-  `Invalid slug: '${slug.slice(0, 32)}...' (${slug.length} characters). Slug must be at most ${MAX_SLUG} characters with this upstream`;
+export const tooLongMessage = (slug: string): string => `Invalid slug: '${slug.slice(0, 32)}...' (${slug.length} characters). Slug must be at most ${MAX_SLUG} characters with this upstream`;
 
 export const blocked = (message: string): StatusInfo => ({ status: 'blocked', message });
 
@@ -41,7 +39,6 @@ export const START_LOG_PREFIX = 'Starting tinyproxy; ';
 export const RESTART_WARNING_PREFIX = 'tinyproxy should be running but is not';
 
 /** The blocked status while another process (a node holder, named by its pid) listens on `port`. */
-export const heldBy = (port: number, pid: number | undefined): StatusInfo =>
-  blocked(`Port ${port} is in use by node (pid ${pid}); stop it or choose another server-port`);
+export const heldBy = (port: number, pid: number | undefined): StatusInfo => blocked(`Port ${port} is in use by node (pid ${pid}); stop it or choose another server-port`);
 /** The blocked message while another process listens on the configured port (followed by `<comm> (pid <pid>)`, ...). */
 export const portInUsePrefix = (port: number): string => `Port ${port} is in use by `;

@@ -2,8 +2,8 @@
 // charm manages, and the unit's end state (for "run twice, same end state").
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimUnit, StatusInfo } from '../harness/juju-sim.ts';
 import { processesNamed } from '../harness/host.ts';
+import type { SimUnit, StatusInfo } from '../harness/juju-sim.ts';
 import { CONFIG_FILE, LOG_FILE, STATE_FILE_NAME } from './machine.ts';
 
 const readText = (path: string): string | undefined => {
@@ -15,7 +15,7 @@ const readText = (path: string): string | undefined => {
 };
 
 /** The argv of a live process (empty when it is gone). */
-export const argvOf = (pid: number): string[] => (readText(`/proc/${pid}/cmdline`) ?? '').split('\0').filter((a) => a !== '');
+const argvOf = (pid: number): string[] => (readText(`/proc/${pid}/cmdline`) ?? '').split('\0').filter((a) => a !== '');
 
 /** Live tinyproxy processes started with the charm's config file (`-c /etc/tinyproxy/tinyproxy.conf`). */
 export function charmTinyproxyPids(): number[] {
@@ -76,7 +76,10 @@ export interface Credentials {
 export function credentialsOf(pid: number): Credentials {
   const status = readText(`/proc/${pid}/status`) ?? '';
   const numbers = (field: string): number[] =>
-    (new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '').split(/\s+/).filter((s) => s !== '').map(Number);
+    (new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '')
+      .split(/\s+/)
+      .filter((s) => s !== '')
+      .map(Number);
   return { uids: numbers('Uid'), gids: numbers('Gid'), groups: numbers('Groups') };
 }
 

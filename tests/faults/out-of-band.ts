@@ -13,7 +13,7 @@ import { charmTinyproxyPids, daemonEvents, isAlive } from './observe.ts';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `check` holds (polling), or throws after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -73,7 +73,7 @@ export async function asAccount(script: string): Promise<void> {
 }
 
 /** Copies `from`'s timestamps onto `to` with nanoseconds, as `touch -r` does. */
-export const touchReference = (from: string, to: string): Promise<unknown> => mustRun(['touch', '-r', from, to], { env: PLAIN_ENV });
+const touchReference = (from: string, to: string): Promise<unknown> => mustRun(['touch', '-r', from, to], { env: PLAIN_ENV });
 
 /**
  * Rewrites the config file's bytes in place: same inode, same size, and its mtime put back with

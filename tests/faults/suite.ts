@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { ConfigMap } from '../harness/juju-sim.ts';
 import { expectOk, expectServed, explain } from './checks.ts';
 import type { FaultFixture, HookOptions, HookRun } from './fixture.ts';
-import { startForwardProber, type Prober } from './holders.ts';
+import { type Prober, startForwardProber } from './holders.ts';
 import { ACTIVE } from './machine.ts';
 import { charmTinyproxyPids } from './observe.ts';
 import { killTinyproxy } from './out-of-band.ts';
@@ -76,9 +76,16 @@ export function probeForwardingThroughout({ fixture, tally }: SuiteContext, grou
   afterAll(async () => {
     if (!prober) return;
     const outcome = await prober.finish();
-    tally.note(`forward prober during ${group}: ${outcome.tries} absolute-URI GETs and CONNECTs, ${outcome.refused} refused connections, answers ${JSON.stringify(outcome.answers)}, ${outcome.tunnels} tunnels`);
+    tally.note(
+      `forward prober during ${group}: ${outcome.tries} absolute-URI GETs and CONNECTs, ${outcome.refused} refused connections, answers ${JSON.stringify(outcome.answers)}, ${outcome.tunnels} tunnels`,
+    );
     expect(outcome.tunnels, `CONNECT tunnels opened during ${group}`).toBe(0);
     expect(outcome.answers['200'] ?? 0, `forward GETs answered 200 during ${group}`).toBe(0);
-    expect(fixture().net.upstreamRequests().map((r) => r.url).filter((u) => u.includes('forward-'))).toEqual([]);
+    expect(
+      fixture()
+        .net.upstreamRequests()
+        .map((r) => r.url)
+        .filter((u) => u.includes('forward-')),
+    ).toEqual([]);
   });
 }

@@ -3,8 +3,10 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { runCommand } from './process.ts';
 
 /** True if /etc/passwd has an entry for the account. */
-export function accountExists(name: string): boolean {
-  return readFileSync('/etc/passwd', 'utf8').split('\n').some((line) => line.split(':')[0] === name);
+function accountExists(name: string): boolean {
+  return readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .some((line) => line.split(':')[0] === name);
 }
 
 const APT_ENV: Readonly<Record<string, string>> = {
@@ -20,7 +22,7 @@ export async function isPackageInstalled(name: string): Promise<boolean> {
 }
 
 /** Runs apt-get with a lock timeout; returns its result (never throws on failure). */
-export function aptGet(...args: string[]): ReturnType<typeof runCommand> {
+function aptGet(...args: string[]): ReturnType<typeof runCommand> {
   return runCommand(['apt-get', '-o', 'DPkg::Lock::Timeout=120', '-y', ...args], { env: APT_ENV, timeoutMs: 600_000 });
 }
 

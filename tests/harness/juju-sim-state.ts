@@ -12,7 +12,7 @@ export type ConfigValue = string | number | boolean;
 /** A set of config values by option name. */
 export type ConfigMap = Record<string, ConfigValue>;
 /** Juju log levels accepted by juju-log. */
-export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 
 /** One hook-tool invocation: tool name and exact argv (without the tool name). */
 export interface Call {
@@ -69,7 +69,7 @@ export function setLeaderState(dir: string, leader: boolean): void {
 }
 
 /** JSON the way Go's json.Marshal prints it (sorted keys, HTML-safe escapes). */
-export function goJson(value: unknown): string {
+function goJson(value: unknown): string {
   const sorted = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
     const entries = Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -158,7 +158,9 @@ export function readWorkloadVersion(dir: string): string {
 
 /** Committed port ranges, sorted as Juju sorts them. */
 export function readOpenedPorts(dir: string): string[] {
-  return readText(join(dir, 'ports'), '').split('\n').filter((line) => line !== '');
+  return readText(join(dir, 'ports'), '')
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 /** Open/close requests made by the running (or last failed-to-commit) hook. */
@@ -193,10 +195,12 @@ export function commitPendingPorts(dir: string): void {
     if (op === 'open') ports.add(range);
     else ports.delete(range);
   }
-  const sorted = [...ports].map((r) => ({ r, p: parseRange(r) })).sort((a, b) => {
-    if (a.p.protocol !== b.p.protocol) return a.p.protocol < b.p.protocol ? -1 : 1;
-    return a.p.from !== b.p.from ? a.p.from - b.p.from : a.p.to - b.p.to;
-  });
+  const sorted = [...ports]
+    .map((r) => ({ r, p: parseRange(r) }))
+    .sort((a, b) => {
+      if (a.p.protocol !== b.p.protocol) return a.p.protocol < b.p.protocol ? -1 : 1;
+      return a.p.from !== b.p.from ? a.p.from - b.p.from : a.p.to - b.p.to;
+    });
   writeFileSync(join(dir, 'ports'), sorted.map(({ r }) => `${r}\n`).join(''));
   rmSync(join(dir, 'pending-ports'), { force: true });
 }

@@ -5,7 +5,6 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  SIM_BIN_DIR,
   commitPendingPorts,
   createSimUnit,
   discardPendingPorts,
@@ -17,9 +16,10 @@ import {
   readStatus,
   readWorkloadVersion,
   runSimTool,
+  SIM_BIN_DIR,
+  type SimUnit,
   setLeaderState,
   writeConfigState,
-  type SimUnit,
 } from './juju-sim.ts';
 
 let state: string;
@@ -55,8 +55,7 @@ describe('hook tools without a harness', () => {
   });
 
   it('are all executable POSIX sh scripts', () => {
-    for (const name of ['config-get', 'status-set', 'status-get', 'application-version-set', 'open-port',
-      'close-port', 'opened-ports', 'juju-log', 'is-leader', 'unit-get']) {
+    for (const name of ['config-get', 'status-set', 'status-get', 'application-version-set', 'open-port', 'close-port', 'opened-ports', 'juju-log', 'is-leader', 'unit-get']) {
       expect(readFileSync(join(SIM_BIN_DIR, name), 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
     }
   });
@@ -83,7 +82,8 @@ describe('config-get', () => {
 
   it('rejects unknown flags, extra args, --all with a key and non-JSON formats', async () => {
     expect(await tool('config-get', '--format=json', '--bogus')).toMatchObject({
-      exitCode: 2, stderr: 'ERROR flag provided but not defined: --bogus\n',
+      exitCode: 2,
+      stderr: 'ERROR flag provided but not defined: --bogus\n',
     });
     expect(await tool('config-get', '--format=json', 'a', 'b')).toMatchObject({ exitCode: 2, stderr: 'ERROR unrecognized args: ["b"]\n' });
     expect((await tool('config-get', '--format=json', '--all', 'slug')).exitCode).toBe(2);
@@ -91,7 +91,8 @@ describe('config-get', () => {
     expect(smart.exitCode).toBe(2);
     expect(smart.stderr).toContain('supports only --format=json');
     expect(await tool('config-get', '--format=xml')).toMatchObject({
-      exitCode: 2, stderr: 'ERROR invalid value "xml" for flag --format: unknown format "xml"\n',
+      exitCode: 2,
+      stderr: 'ERROR invalid value "xml" for flag --format: unknown format "xml"\n',
     });
     expect(await tool('config-get', '--format')).toMatchObject({ exitCode: 2, stderr: 'ERROR flag needs an argument: --format\n' });
   });
@@ -107,8 +108,7 @@ describe('status-set and status-get', () => {
     const r = await tool('status-set', '--application=False', 'blocked', '--', 'Invalid slug');
     expect(r).toMatchObject({ exitCode: 0, stdout: '', stderr: '' });
     expect(readStatus(state)).toEqual({ status: 'blocked', message: 'Invalid slug' });
-    expect((await tool('status-get', '--include-data', '--format=json', '--application=false')).stdout)
-      .toBe('{"message":"Invalid slug","status":"blocked","status-data":{}}\n');
+    expect((await tool('status-get', '--include-data', '--format=json', '--application=false')).stdout).toBe('{"message":"Invalid slug","status":"blocked","status-data":{}}\n');
   });
 
   it.each(NASTY.map((m) => [m.slice(0, 30), m]))('round-trips message %j', async (_label, message) => {
@@ -128,7 +128,8 @@ describe('status-set and status-get', () => {
 
   it('rejects invalid statuses, missing and extra arguments (usage errors exit 2 as in juju/cmd)', async () => {
     expect(await tool('status-set', 'bogus', 'x')).toMatchObject({
-      exitCode: 2, stderr: 'ERROR invalid status "bogus", expected one of [maintenance blocked waiting active]\n',
+      exitCode: 2,
+      stderr: 'ERROR invalid status "bogus", expected one of [maintenance blocked waiting active]\n',
     });
     expect(await tool('status-set', 'error')).toMatchObject({ exitCode: 2 });
     expect(await tool('status-set')).toMatchObject({ exitCode: 2, stderr: 'ERROR invalid args, require <status> [message]\n' });
@@ -147,7 +148,9 @@ describe('status-set and status-get', () => {
     await tool('status-set', 'waiting', '--', 'unit');
     expect(JSON.parse((await tool('status-get', '--application', '--include-data', '--format=json')).stdout)).toEqual({
       'application-status': {
-        message: 'app "ok"', status: 'active', 'status-data': {},
+        message: 'app "ok"',
+        status: 'active',
+        'status-data': {},
         units: { 'tinyproxy/0': { message: 'unit', status: 'waiting', 'status-data': {} } },
       },
     });
@@ -174,9 +177,17 @@ describe('application-version-set', () => {
 
 describe('open-port, close-port and opened-ports', () => {
   it.each([
-    ['8000', '8000/tcp'], ['8000/tcp', '8000/tcp'], ['8000/TCP', '8000/tcp'], ['53/udp', '53/udp'],
-    ['8000-8100/udp', '8000-8100/udp'], ['8000-8000', '8000/tcp'], ['icmp', 'icmp'], ['ICMP', 'icmp'],
-    ['08080', '8080/tcp'], ['0', '0/tcp'], ['65535', '65535/tcp'],
+    ['8000', '8000/tcp'],
+    ['8000/tcp', '8000/tcp'],
+    ['8000/TCP', '8000/tcp'],
+    ['53/udp', '53/udp'],
+    ['8000-8100/udp', '8000-8100/udp'],
+    ['8000-8000', '8000/tcp'],
+    ['icmp', 'icmp'],
+    ['ICMP', 'icmp'],
+    ['08080', '8080/tcp'],
+    ['0', '0/tcp'],
+    ['65535', '65535/tcp'],
   ])('normalises %s to %s (pending)', async (arg, norm) => {
     expect(await tool('open-port', arg)).toMatchObject({ exitCode: 0, stderr: '' });
     expect(readPendingPorts(state)).toEqual([{ op: 'open', range: norm }]);
@@ -359,8 +370,7 @@ describe('SimUnit.runHook', () => {
     charmDir = mkdtempSync(join(tmpdir(), 'juju-sim-charm-'));
     writeFileSync(join(charmDir, 'dispatch'), DISPATCH);
     chmodSync(join(charmDir, 'dispatch'), 0o755);
-    writeFileSync(join(charmDir, 'config.yaml'),
-      'options:\n  slug:\n    type: string\n    default: example\n    description: d\n  port:\n    type: int\n');
+    writeFileSync(join(charmDir, 'config.yaml'), 'options:\n  slug:\n    type: string\n    default: example\n    description: d\n  port:\n    type: int\n');
     unit = await createSimUnit({ charmDir });
   });
   afterEach(() => {
@@ -385,14 +395,35 @@ describe('SimUnit.runHook', () => {
     delete env.PWD; // set by sh itself
     delete env.OLDPWD;
     expect(Object.keys(env).sort()).toEqual([
-      'APT_LISTCHANGES_FRONTEND', 'CHARM_DIR', 'DEBIAN_FRONTEND', 'JUJU_AVAILABILITY_ZONE', 'JUJU_CHARM_DIR',
-      'JUJU_CONTEXT_ID', 'JUJU_DISPATCH_PATH', 'JUJU_HOOK_NAME', 'JUJU_MACHINE_ID', 'JUJU_MODEL_NAME',
-      'JUJU_MODEL_UUID', 'JUJU_PRINCIPAL_UNIT', 'JUJU_SIM_STATE', 'JUJU_UNIT_NAME', 'JUJU_VERSION', 'LANG', 'PATH',
+      'APT_LISTCHANGES_FRONTEND',
+      'CHARM_DIR',
+      'DEBIAN_FRONTEND',
+      'JUJU_AVAILABILITY_ZONE',
+      'JUJU_CHARM_DIR',
+      'JUJU_CONTEXT_ID',
+      'JUJU_DISPATCH_PATH',
+      'JUJU_HOOK_NAME',
+      'JUJU_MACHINE_ID',
+      'JUJU_MODEL_NAME',
+      'JUJU_MODEL_UUID',
+      'JUJU_PRINCIPAL_UNIT',
+      'JUJU_SIM_STATE',
+      'JUJU_UNIT_NAME',
+      'JUJU_VERSION',
+      'LANG',
+      'PATH',
     ]);
     expect(env).toMatchObject({
-      JUJU_DISPATCH_PATH: 'hooks/install', JUJU_HOOK_NAME: 'install', JUJU_UNIT_NAME: 'tinyproxy/0',
-      JUJU_VERSION: '3.6.11', JUJU_CHARM_DIR: charmDir, CHARM_DIR: charmDir, LANG: 'C.UTF-8',
-      DEBIAN_FRONTEND: 'noninteractive', APT_LISTCHANGES_FRONTEND: 'none', JUJU_SIM_STATE: unit.stateDir,
+      JUJU_DISPATCH_PATH: 'hooks/install',
+      JUJU_HOOK_NAME: 'install',
+      JUJU_UNIT_NAME: 'tinyproxy/0',
+      JUJU_VERSION: '3.6.11',
+      JUJU_CHARM_DIR: charmDir,
+      CHARM_DIR: charmDir,
+      LANG: 'C.UTF-8',
+      DEBIAN_FRONTEND: 'noninteractive',
+      APT_LISTCHANGES_FRONTEND: 'none',
+      JUJU_SIM_STATE: unit.stateDir,
       PATH: `${SIM_BIN_DIR}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
     });
     expect(r.calls).toEqual([

@@ -6,38 +6,38 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import {
-  SIM_BIN_DIR,
+  type Call,
+  type ConfigMap,
+  type ConfigValue,
   charmHasSetStatus,
   commitPendingPorts,
   discardPendingPorts,
   initSimState,
+  type LogEntry,
   nextCallIndex,
+  type PendingPort,
   readCalls,
+  readCharmStatus,
+  readJujuStatus,
   readLogs,
   readOpenedPorts,
   readPendingPorts,
-  readCharmStatus,
-  readJujuStatus,
   readStatus,
   readWorkloadVersion,
+  SIM_BIN_DIR,
+  type StatusInfo,
   setHookError,
   setLeaderState,
   writeConfigState,
   writeRawConfigState,
   writeStoredStatus,
-  type Call,
-  type ConfigMap,
-  type ConfigValue,
-  type LogEntry,
-  type PendingPort,
-  type StatusInfo,
 } from './juju-sim-state.ts';
-import { runCommand, type CommandResult } from './process.ts';
+import { type CommandResult, runCommand } from './process.ts';
 
 export * from './juju-sim-state.ts';
 
 /** A config option as declared in config.yaml. */
-export interface ConfigOption {
+interface ConfigOption {
   type: 'string' | 'int' | 'float' | 'boolean' | 'secret';
   default?: ConfigValue | null;
   description?: string;
@@ -64,7 +64,7 @@ export interface SimUnitOptions {
 }
 
 /** A machine whose filesystem this host sees under `root`, and a way to run a command in it. */
-export interface SimMachine {
+interface SimMachine {
   /** Host path of the machine's `/`; charmDir and stateDir must live under it. */
   readonly root: string;
   /** Where the machine sees tests/juju-sim/bin. */
@@ -177,7 +177,7 @@ function afterHook(stateDir: string, hook: string, failed: boolean): void {
 const OPTION_TYPES = new Set(['string', 'int', 'float', 'boolean', 'secret']);
 
 /** Reads config.yaml options from a charm directory (undefined if the file is absent). */
-export function readConfigOptions(charmDir: string): Record<string, ConfigOption> | undefined {
+function readConfigOptions(charmDir: string): Record<string, ConfigOption> | undefined {
   const path = join(charmDir, 'config.yaml');
   if (!existsSync(path)) return undefined;
   const doc: unknown = parseYaml(readFileSync(path, 'utf8'));
@@ -199,11 +199,7 @@ export function readConfigOptions(charmDir: string): Record<string, ConfigOption
 
 function checkType(name: string, value: ConfigValue, option: ConfigOption | undefined): void {
   if (option === undefined) throw new Error(`juju-sim: unknown option "${name}"`);
-  const ok =
-    option.type === 'boolean' ? typeof value === 'boolean'
-      : option.type === 'int' ? Number.isInteger(value)
-        : option.type === 'float' ? typeof value === 'number'
-          : typeof value === 'string';
+  const ok = option.type === 'boolean' ? typeof value === 'boolean' : option.type === 'int' ? Number.isInteger(value) : option.type === 'float' ? typeof value === 'number' : typeof value === 'string';
   if (!ok) throw new Error(`juju-sim: option "${name}" expects type ${option.type}, got ${JSON.stringify(value)}`);
 }
 
@@ -292,9 +288,7 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
     if (hookName !== '') beforeHook(stateDir, hookName);
     let result: CommandResult;
     try {
-      result = machine
-        ? await machine.exec(argv, { cwd: seen.charmDir, env, timeoutMs })
-        : await runCommand(argv, { cwd: charmDir, env, timeoutMs });
+      result = machine ? await machine.exec(argv, { cwd: seen.charmDir, env, timeoutMs }) : await runCommand(argv, { cwd: charmDir, env, timeoutMs });
     } catch (error) {
       discardPendingPorts(stateDir);
       throw error;

@@ -2,17 +2,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  UPSTREAM_MARKER,
-  createProxyNetwork,
-  deleteProxyNetwork,
-  namespaceNameExists,
-  netnsEtcExists,
-  type ProxyNetwork,
-} from './netns.ts';
-import { killGroup, mustRun } from './process.ts';
-import { missingPrerequisites } from './prerequisites.ts';
 import { inCI } from '../support/ci.ts';
+import { createProxyNetwork, deleteProxyNetwork, namespaceNameExists, netnsEtcExists, type ProxyNetwork, UPSTREAM_MARKER } from './netns.ts';
+import { missingPrerequisites } from './prerequisites.ts';
+import { killGroup, mustRun } from './process.ts';
 
 const PREFIX = 'jsim-nstest';
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'curl'] });
@@ -79,7 +72,9 @@ describe.skipIf(missing.length > 0)('createProxyNetwork', () => {
   it('curls the server address from the client namespace in all three modes', async () => {
     const n = network();
     const child = spawn('ip', ['netns', 'exec', n.serverNs, process.execPath, '-e', ECHO_SERVER], {
-      stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
     try {
       await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));

@@ -2,17 +2,17 @@
 // tinyproxy next to a local upstream for www.example.com, and a "client" namespace to curl from.
 // Traffic never leaves the namespaces: neither has a route out, and nothing is sent from the root
 // namespace to their addresses.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { killGroup, mustRun, runCommand, type CommandResult } from './process.ts';
 import { isAlive, readProcess } from '../../src/workload/procfs.ts';
+import { type CommandResult, killGroup, mustRun, runCommand } from './process.ts';
 
 /** Marker every upstream response body starts with. */
 export const UPSTREAM_MARKER = 'UPSTREAM-OK';
 /** Host name the server namespace resolves to its own loopback upstream. */
-export const UPSTREAM_HOST = 'www.example.com';
+const UPSTREAM_HOST = 'www.example.com';
 
 /** Options of createProxyNetwork. */
 export interface ProxyNetworkOptions {
@@ -21,7 +21,7 @@ export interface ProxyNetworkOptions {
 }
 
 /** Options of ProxyNetwork.curl. */
-export interface CurlOptions {
+interface CurlOptions {
   /** Port on the server address (default 8000). */
   port?: number;
   /** Forward-proxy request: GET an absolute URI through the server (true = http://www.example.com<path>). */
@@ -33,7 +33,7 @@ export interface CurlOptions {
 }
 
 /** What curl saw. */
-export interface CurlResult {
+interface CurlResult {
   /** HTTP status of the final response (0: no response, e.g. connection refused). */
   code: number;
   /** Status of the proxy's answer to CONNECT (0 when no CONNECT was made). */
@@ -45,7 +45,7 @@ export interface CurlResult {
 }
 
 /** One request the upstream server received. */
-export interface UpstreamRequest {
+interface UpstreamRequest {
   method: string;
   url: string;
   host: string;
@@ -121,7 +121,10 @@ async function namespaceExists(name: string): Promise<boolean> {
 async function namespacePids(name: string): Promise<number[]> {
   if (!(await namespaceExists(name))) return [];
   const r = await runCommand(['ip', 'netns', 'pids', name], { env: PLAIN_ENV });
-  return r.stdout.split('\n').filter((s) => /^\d+$/.test(s)).map(Number);
+  return r.stdout
+    .split('\n')
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
 }
 
 const alive = (pid: number): boolean => isAlive(readProcess(pid));
@@ -160,7 +163,9 @@ async function startUpstream(serverNs: string, seen: UpstreamRequest[], port = 8
     detached: true,
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8'); });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
   const lines = createInterface({ input: child.stdout! });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`netns: upstream did not start in 10 s: ${stderr}`)), 10_000);
@@ -205,17 +210,18 @@ export async function createProxyNetwork(options: ProxyNetworkOptions): Promise<
     const ip = (...args: string[]) => mustRun(['ip', ...args], { env: PLAIN_ENV });
     await ip('netns', 'add', n.serverNs);
     await ip('netns', 'add', n.clientNs);
-    await ip('link', 'add', 'name', n.serverVeth, 'netns', n.serverNs, 'type', 'veth',
-      'peer', 'name', n.clientVeth, 'netns', n.clientNs);
+    await ip('link', 'add', 'name', n.serverVeth, 'netns', n.serverNs, 'type', 'veth', 'peer', 'name', n.clientVeth, 'netns', n.clientNs);
     await ip('-n', n.serverNs, 'addr', 'add', `${serverAddress}/24`, 'dev', n.serverVeth);
     await ip('-n', n.clientNs, 'addr', 'add', `${clientAddress}/24`, 'dev', n.clientVeth);
-    for (const [ns, dev] of [[n.serverNs, n.serverVeth], [n.clientNs, n.clientVeth]] as const) {
+    for (const [ns, dev] of [
+      [n.serverNs, n.serverVeth],
+      [n.clientNs, n.clientVeth],
+    ] as const) {
       await ip('-n', ns, 'link', 'set', 'lo', 'up');
       await ip('-n', ns, 'link', 'set', dev, 'up');
     }
     mkdirSync(`/etc/netns/${n.serverNs}`, { recursive: true });
-    writeFileSync(`/etc/netns/${n.serverNs}/hosts`,
-      `127.0.0.1\tlocalhost\n127.0.0.1\t${UPSTREAM_HOST}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+    writeFileSync(`/etc/netns/${n.serverNs}/hosts`, `127.0.0.1\tlocalhost\n127.0.0.1\t${UPSTREAM_HOST}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
     upstream = await startUpstream(n.serverNs, seen);
   } catch (error) {
     await cleanup();
@@ -223,8 +229,7 @@ export async function createProxyNetwork(options: ProxyNetworkOptions): Promise<
   }
 
   const nsOf = (side: 'server' | 'client'): string => (side === 'server' ? n.serverNs : n.clientNs);
-  const runIn = (side: 'server' | 'client', argv: readonly string[]): Promise<CommandResult> =>
-    runCommand(['ip', 'netns', 'exec', nsOf(side), ...argv], { env: PLAIN_ENV, timeoutMs: 120_000 });
+  const runIn = (side: 'server' | 'client', argv: readonly string[]): Promise<CommandResult> => runCommand(['ip', 'netns', 'exec', nsOf(side), ...argv], { env: PLAIN_ENV, timeoutMs: 120_000 });
 
   return {
     prefix,
@@ -235,8 +240,7 @@ export async function createProxyNetwork(options: ProxyNetworkOptions): Promise<
     wrap: ['ip', 'netns', 'exec', n.serverNs],
     async curl(path: string, opts: CurlOptions = {}): Promise<CurlResult> {
       const base = `http://${serverAddress}:${opts.port ?? 8000}`;
-      const args = ['/usr/bin/curl', '-sS', '--max-time', String(opts.timeoutSec ?? 10),
-        '-w', `${CURL_MARK}%{http_code} %{http_connect}`];
+      const args = ['/usr/bin/curl', '-sS', '--max-time', String(opts.timeoutSec ?? 10), '-w', `${CURL_MARK}%{http_code} %{http_connect}`];
       if (opts.connect) args.push('-p', '-x', base, `http://${UPSTREAM_HOST}${path}`);
       else if (opts.proxy !== undefined) {
         args.push('-x', base, opts.proxy === true ? `http://${UPSTREAM_HOST}${path}` : opts.proxy);

@@ -45,15 +45,20 @@ export function runCommand(argv: readonly string[], options: CommandOptions = {}
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     let timedOut = false;
     let closed = false;
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
-      timedOut = true;
-      killGroup(child.pid, 'SIGKILL');
-    }, options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killGroup(child.pid, 'SIGKILL');
+          }, options.timeoutMs);
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
       reject(e);
     });
-    child.on('close', () => { closed = true; });
+    child.on('close', () => {
+      closed = true;
+    });
     child.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
       let done = false;
@@ -99,9 +104,7 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
 export async function mustRun(argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
   const result = await runCommand(argv, options);
   if (result.exitCode !== 0) {
-    throw new Error(
-      `command failed (exit ${result.exitCode}): ${argv.join(' ')}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
-    );
+    throw new Error(`command failed (exit ${result.exitCode}): ${argv.join(' ')}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
   }
   return result;
 }

@@ -7,10 +7,10 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isObject } from './lib/json.ts';
-import { prepareFakeJuju, REPO, rewriteZipEntry, type FakeJuju } from './fake/harness.ts';
+import { type FakeJuju, prepareFakeJuju, REPO, rewriteZipEntry } from './fake/harness.ts';
 import { loadState } from './fake/state.ts';
 import { startWorkloadProxy, type WorkloadProxy } from './fake/workload-proxy.ts';
+import { isObject } from './lib/json.ts';
 
 /** The tests of tinyproxy.juju.ts: all must pass against the fake. */
 const SUITE_TESTS = 10;
@@ -37,7 +37,12 @@ async function runSuite(fake: FakeJuju, env: Readonly<Record<string, string>>, a
     } catch {
       return [];
     }
-    return text.trim().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as unknown).filter(isObject)
+    return text
+      .trim()
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as unknown)
+      .filter(isObject)
       .map((call) => ({ argv: Array.isArray(call.argv) ? call.argv.map(String) : [], code: Number(call.code) }));
   };
   const before = readCalls().length;
@@ -77,15 +82,24 @@ describe('the Juju integration suite', () => {
     expect(run.exitCode, run.output).toBe(0);
     const results = Object.entries(run.results).map(([title, status]) => `${status}: ${title}`);
     expect(results, run.output).toHaveLength(SUITE_TESTS);
-    expect(results.filter((line) => !line.startsWith('passed:')), run.output).toEqual([]);
+    expect(
+      results.filter((line) => !line.startsWith('passed:')),
+      run.output,
+    ).toEqual([]);
 
     // Every command the suite relies on ran, with no usage error; the model is gone.
     const commands = new Set(run.calls.map((call) => call.argv[0]));
     for (const command of ['add-model', 'deploy', 'expose', 'status', 'config', 'exec', 'refresh', 'add-unit', 'remove-unit', 'destroy-model']) {
       expect(commands, `juju ${command} was never run`).toContain(command);
     }
-    expect(run.calls.filter((call) => call.code === 2), 'usage errors').toEqual([]);
-    expect(run.calls.some((call) => call.argv[0] === 'debug-log'), 'no failure, so no debug-log').toBe(false);
+    expect(
+      run.calls.filter((call) => call.code === 2),
+      'usage errors',
+    ).toEqual([]);
+    expect(
+      run.calls.some((call) => call.argv[0] === 'debug-log'),
+      'no failure, so no debug-log',
+    ).toBe(false);
     expect(Object.keys(loadState(fake.stateDir).models)).toEqual([]);
     expect(run.output).toContain('$ juju deploy --model tinyproxy-test-');
   }, 300_000);
@@ -96,7 +110,10 @@ describe("the Juju integration suite's choices (pytest-operator's) and failure p
   let proxy: WorkloadProxy;
   let dumps: string;
   const SMOKE = ['-t', 'deploys|workload version|refresh'];
-  const dumpFolders = (): string[] => readdirSync(dumps).filter((name) => name.startsWith('juju-crashdump-')).sort();
+  const dumpFolders = (): string[] =>
+    readdirSync(dumps)
+      .filter((name) => name.startsWith('juju-crashdump-'))
+      .sort();
 
   beforeAll(async () => {
     fake = await prepareFakeJuju(100);
@@ -112,15 +129,39 @@ describe("the Juju integration suite's choices (pytest-operator's) and failure p
   });
 
   it('creates JUJU_TEST_MODEL on JUJU_TEST_CONTROLLER and JUJU_TEST_CLOUD with JUJU_TEST_MODEL_CONFIG, leaves it in place, and dumps it (JUJU_TEST_CRASH_DUMP=always)', async () => {
-    const run = await runSuite(fake, {
-      JUJU_TEST_CONTROLLER: 'fake-lxd', JUJU_TEST_CLOUD: 'localhost', JUJU_TEST_MODEL: 'kept', JUJU_TEST_MODEL_CONFIG: path.join(fake.root, 'model.yaml'),
-      JUJU_TEST_CRASH_DUMP: 'always', JUJU_TEST_CRASH_DUMP_DIR: dumps, JUJU_TEST_HTTP_PROXY: proxy.url.href,
-    }, SMOKE);
+    const run = await runSuite(
+      fake,
+      {
+        JUJU_TEST_CONTROLLER: 'fake-lxd',
+        JUJU_TEST_CLOUD: 'localhost',
+        JUJU_TEST_MODEL: 'kept',
+        JUJU_TEST_MODEL_CONFIG: path.join(fake.root, 'model.yaml'),
+        JUJU_TEST_CRASH_DUMP: 'always',
+        JUJU_TEST_CRASH_DUMP_DIR: dumps,
+        JUJU_TEST_HTTP_PROXY: proxy.url.href,
+      },
+      SMOKE,
+    );
     expect(run.exitCode, run.output).toBe(0);
-    expect(Object.values(run.results).filter((status) => status === 'passed'), run.output).toHaveLength(3);
-    expect(run.calls.find((call) => call.argv[0] === 'add-model')?.argv).toEqual(['add-model', '--no-switch', '--controller', 'fake-lxd', '--config', path.join(fake.root, 'model.yaml'), 'kept', 'localhost']);
+    expect(
+      Object.values(run.results).filter((status) => status === 'passed'),
+      run.output,
+    ).toHaveLength(3);
+    expect(run.calls.find((call) => call.argv[0] === 'add-model')?.argv).toEqual([
+      'add-model',
+      '--no-switch',
+      '--controller',
+      'fake-lxd',
+      '--config',
+      path.join(fake.root, 'model.yaml'),
+      'kept',
+      'localhost',
+    ]);
     expect(run.calls.find((call) => call.argv[0] === 'deploy')?.argv.slice(0, 3)).toEqual(['deploy', '--model', 'fake-lxd:kept']);
-    expect(run.calls.filter((call) => call.code === 2), 'usage errors').toEqual([]);
+    expect(
+      run.calls.filter((call) => call.code === 2),
+      'usage errors',
+    ).toEqual([]);
     expect(run.calls.some((call) => call.argv[0] === 'destroy-model')).toBe(false);
     expect(loadState(fake.stateDir).models.kept?.config).toEqual({ 'update-status-hook-interval': '1m', 'logging-config': '<root>=INFO;unit=DEBUG' });
     expect(run.output).toContain('keeping model fake-lxd:kept (JUJU_TEST_MODEL); remove it with: juju destroy-model fake-lxd:kept --no-prompt --destroy-storage --force');
@@ -139,10 +180,18 @@ describe("the Juju integration suite's choices (pytest-operator's) and failure p
   }, 300_000);
 
   it('with JUJU_TEST_NO_DEPLOY=1, tests what is deployed and active in the existing JUJU_TEST_MODEL without deploying it again; the model config is not applied', async () => {
-    const run = await runSuite(fake, {
-      JUJU_TEST_CONTROLLER: 'fake-lxd', JUJU_TEST_MODEL: 'kept', JUJU_TEST_NO_DEPLOY: '1', JUJU_TEST_MODEL_CONFIG: path.join(fake.root, 'model.yaml'), JUJU_TEST_CRASH_DUMP_DIR: dumps,
-      JUJU_TEST_HTTP_PROXY: proxy.url.href,
-    }, SMOKE);
+    const run = await runSuite(
+      fake,
+      {
+        JUJU_TEST_CONTROLLER: 'fake-lxd',
+        JUJU_TEST_MODEL: 'kept',
+        JUJU_TEST_NO_DEPLOY: '1',
+        JUJU_TEST_MODEL_CONFIG: path.join(fake.root, 'model.yaml'),
+        JUJU_TEST_CRASH_DUMP_DIR: dumps,
+        JUJU_TEST_HTTP_PROXY: proxy.url.href,
+      },
+      SMOKE,
+    );
     expect(run.exitCode, run.output).toBe(0);
     expect(run.results).toMatchObject({
       'deploys, and every unit is active within 10 minutes': 'skipped',

@@ -3,14 +3,14 @@
 // it means something. Time is pinned with FAKE_JUJU_NOW; steps are 1 s apart.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { goZipMode } from './fake/charm-archive.ts';
+import { type FakeJuju, prepareFakeJuju, rewriteZipEntry, runFake } from './fake/harness.ts';
+import { startWorkloadProxy } from './fake/workload-proxy.ts';
 import { unitAndMachineGone, unitsSettled } from './lib/conditions.ts';
 import { notBadRequest, notExamplePage, notSilent, proxiedHttpGet } from './lib/http.ts';
 import { parseConfigOutput, parseExecOutput } from './lib/outputs.ts';
-import { parseStatus, unitsOf, type JujuStatus } from './lib/status.ts';
-import { goZipMode } from './fake/charm-archive.ts';
-import { prepareFakeJuju, rewriteZipEntry, runFake, type FakeJuju } from './fake/harness.ts';
-import { hookErrorAlarm, waitForStatus, type Clock } from './lib/wait.ts';
-import { startWorkloadProxy } from './fake/workload-proxy.ts';
+import { type JujuStatus, parseStatus, unitsOf } from './lib/status.ts';
+import { type Clock, hookErrorAlarm, waitForStatus } from './lib/wait.ts';
 
 const T0 = Date.UTC(2025, 10, 21, 10, 0, 0);
 const STEP = 1000;
@@ -68,7 +68,7 @@ describe('the fake juju', () => {
     await juju(0, 'destroy-model', 'fake-lxd:refusals', '--no-prompt', '--destroy-storage', '--force');
   });
 
-  it('deploys in Juju\'s order: install, leader-elected, config-changed, start; then active with version, port and address', async () => {
+  it("deploys in Juju's order: install, leader-elected, config-changed, start; then active with version, port and address", async () => {
     await juju(0, 'add-model', '--no-switch', 'deploy');
     await juju(0, 'deploy', '--model', 'deploy', fake.charm, 'tinyproxy');
     const active = unitsSettled('tinyproxy', { workload: 'active', units: 1, ports: ['8000/tcp'] });
@@ -99,8 +99,14 @@ describe('the fake juju', () => {
     await juju(5, 'add-unit', '--model', 'deploy', 'tinyproxy');
     const ran = (await juju(12, 'debug-log', '--model', 'deploy', '--replay', '--no-tail')).match(/ran "[a-z-]+" hook/g);
     expect(ran).toEqual([
-      'ran "install" hook', 'ran "leader-elected" hook', 'ran "config-changed" hook', 'ran "start" hook',
-      'ran "install" hook', 'ran "leader-settings-changed" hook', 'ran "config-changed" hook', 'ran "start" hook',
+      'ran "install" hook',
+      'ran "leader-elected" hook',
+      'ran "config-changed" hook',
+      'ran "start" hook',
+      'ran "install" hook',
+      'ran "leader-settings-changed" hook',
+      'ran "config-changed" hook',
+      'ran "start" hook',
     ]);
   });
 
@@ -196,7 +202,7 @@ describe('the fake juju', () => {
     expect(await juju(18, 'debug-log', '--model', 'scale', '--replay', '--no-tail')).toMatch(/tinyproxy-1: [^\n]*ran "stop" hook[^]*tinyproxy-1: [^\n]*ran "remove" hook/);
   });
 
-  it('answers HTTP as each unit\'s tinyproxy through the stand-in, and drops what no fake tinyproxy listens on', async () => {
+  it("answers HTTP as each unit's tinyproxy through the stand-in, and drops what no fake tinyproxy listens on", async () => {
     await juju(0, 'add-model', '--no-switch', 'http');
     await juju(0, 'deploy', '--model', 'http', fake.charm, 'tinyproxy');
     await juju(0, 'config', '--model', 'http', 'tinyproxy', 'slug=foo');
@@ -262,7 +268,11 @@ describe('the fake juju', () => {
       return current;
     };
     const wait = waitForStatus(read, unitsSettled('tinyproxy', { workload: 'active' }), {
-      what: 'tinyproxy active', timeoutMs: 600_000, intervalMs: STEP, clock, alarm: hookErrorAlarm('tinyproxy', 30_000, clock),
+      what: 'tinyproxy active',
+      timeoutMs: 600_000,
+      intervalMs: STEP,
+      clock,
+      alarm: hookErrorAlarm('tinyproxy', 30_000, clock),
     });
     await expect(wait).rejects.toThrow(/gave up: tinyproxy\/0 is in error: 'hook failed: "install"' \(first seen 30s ago, 3 time\(s\)/);
     // First error at step 2, retries at 7 and 18: the alarm fires at step 32, 30 s after the first error,

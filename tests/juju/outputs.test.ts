@@ -59,8 +59,19 @@ describe('parseConfigOutput', () => {
 describe('readSettings', () => {
   it('has defaults, reads the flags, and refuses malformed values', () => {
     expect(readSettings({}, '/work')).toEqual({
-      charmPath: undefined, keepModel: false, noEgress: false, pollMs: 2000, timeoutScale: 1, httpProxy: undefined,
-      controller: undefined, cloud: undefined, model: undefined, modelConfig: undefined, noDeploy: false, crashDump: 'on-failure', crashDumpDir: '/work',
+      charmPath: undefined,
+      keepModel: false,
+      noEgress: false,
+      pollMs: 2000,
+      timeoutScale: 1,
+      httpProxy: undefined,
+      controller: undefined,
+      cloud: undefined,
+      model: undefined,
+      modelConfig: undefined,
+      noDeploy: false,
+      crashDump: 'on-failure',
+      crashDumpDir: '/work',
     });
     const set = readSettings({ KEEP_MODEL: '1', JUJU_TEST_NO_EGRESS: 'true', JUJU_TEST_POLL_MS: '50', JUJU_TEST_HTTP_PROXY: 'http://127.0.0.1:3128', CHARM_PATH: 'x.charm' });
     expect(set).toMatchObject({ charmPath: 'x.charm', keepModel: true, noEgress: true, pollMs: 50 });
@@ -76,11 +87,22 @@ describe('readSettings', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'model.yaml'), 'logging-config: "<root>=DEBUG"\n');
     const env = {
-      JUJU_TEST_CONTROLLER: 'lxd', JUJU_TEST_CLOUD: 'localhost/localhost', JUJU_TEST_MODEL: 'mine', JUJU_TEST_MODEL_CONFIG: 'model.yaml',
-      JUJU_TEST_NO_DEPLOY: '1', JUJU_TEST_CRASH_DUMP: 'always', JUJU_TEST_CRASH_DUMP_DIR: 'dumps',
+      JUJU_TEST_CONTROLLER: 'lxd',
+      JUJU_TEST_CLOUD: 'localhost/localhost',
+      JUJU_TEST_MODEL: 'mine',
+      JUJU_TEST_MODEL_CONFIG: 'model.yaml',
+      JUJU_TEST_NO_DEPLOY: '1',
+      JUJU_TEST_CRASH_DUMP: 'always',
+      JUJU_TEST_CRASH_DUMP_DIR: 'dumps',
     };
     expect(readSettings(env, dir)).toMatchObject({
-      controller: 'lxd', cloud: 'localhost/localhost', model: 'mine', modelConfig: path.join(dir, 'model.yaml'), noDeploy: true, crashDump: 'always', crashDumpDir: path.join(dir, 'dumps'),
+      controller: 'lxd',
+      cloud: 'localhost/localhost',
+      model: 'mine',
+      modelConfig: path.join(dir, 'model.yaml'),
+      noDeploy: true,
+      crashDump: 'always',
+      crashDumpDir: path.join(dir, 'dumps'),
     });
     expect(() => readSettings({ ...env, JUJU_TEST_MODEL_CONFIG: 'missing.yaml' }, dir)).toThrow(/JUJU_TEST_MODEL_CONFIG=missing.yaml: no such file/);
     expect(() => readSettings({ JUJU_TEST_NO_DEPLOY: '1' }, dir)).toThrow(/JUJU_TEST_NO_DEPLOY=1 needs JUJU_TEST_MODEL/);
@@ -105,9 +127,7 @@ describe('findCharm', () => {
     writeFileSync(file('tinyproxy_arm64.charm'), 'zip');
     expect(findCharm(root, undefined, 'amd64')).toBe(file('tinyproxy_amd64.charm'));
     expect(findCharm(root, undefined, 'arm64')).toBe(file('tinyproxy_arm64.charm'));
-    expect(() => findCharm(root, undefined, 'riscv64')).toThrow(
-      /several \*\.charm .*\(tinyproxy_amd64\.charm, tinyproxy_arm64\.charm\), none for this host's architecture \(riscv64\).*CHARM_PATH/,
-    );
+    expect(() => findCharm(root, undefined, 'riscv64')).toThrow(/several \*\.charm .*\(tinyproxy_amd64\.charm, tinyproxy_arm64\.charm\), none for this host's architecture \(riscv64\).*CHARM_PATH/);
     if (['amd64', 'arm64'].includes(debianArch())) expect(findCharm(root, undefined)).toBe(file(`tinyproxy_${debianArch()}.charm`));
     expect(findCharm(root, 'tinyproxy_arm64.charm', 'amd64')).toBe(file('tinyproxy_arm64.charm'));
     expect(findCharm(root, file('tinyproxy_amd64.charm'), 'arm64')).toBe(file('tinyproxy_amd64.charm'));

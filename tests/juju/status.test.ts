@@ -72,9 +72,7 @@ describe('status helpers', () => {
   });
 
   it('describes an application one unit per line', () => {
-    expect(describeApp(fixture('install-error'), 'tinyproxy')).toBe(
-      `tinyproxy: error 'hook failed: "install"'\n  tinyproxy/0: error 'hook failed: "install"', agent idle, ports [], machine 0`,
-    );
+    expect(describeApp(fixture('install-error'), 'tinyproxy')).toBe(`tinyproxy: error 'hook failed: "install"'\n  tinyproxy/0: error 'hook failed: "install"', agent idle, ports [], machine 0`);
     expect(describeApp(fixture('active'), 'other')).toBe('other: not in the model');
   });
 });
@@ -93,9 +91,7 @@ describe('conditions', () => {
     expect(unitsSettled('tinyproxy', { workload: 'active', units: 2, ports: ['8000/tcp'] })(fixture('two-units'))).toBeUndefined();
     expect(unitsSettled('tinyproxy', { workload: 'blocked', message: SLUG_MESSAGE })(fixture('blocked-slug'))).toBeUndefined();
     expect(unitsSettled('tinyproxy', { workload: 'blocked', message: 'Invalid slug' })(fixture('blocked-slug'))).toMatch(/says 'Invalid slug: 'foo\/bar'/);
-    expect(unitsSettled('tinyproxy', { workload: 'active', ports: ['8080/tcp'] })(fixture('active'))).toBe(
-      'tinyproxy/0 has open ports [8000/tcp], expected [8080/tcp]',
-    );
+    expect(unitsSettled('tinyproxy', { workload: 'active', ports: ['8080/tcp'] })(fixture('active'))).toBe('tinyproxy/0 has open ports [8000/tcp], expected [8080/tcp]');
     const executing = parseStatus(fixtureText('active').replace('"current": "idle"', '"current": "executing", "message": "running config-changed hook"'));
     expect(unitsSettled('tinyproxy', { workload: 'active' })(executing)).toBe('tinyproxy/0 agent is executing (running config-changed hook)');
   });

@@ -8,13 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findCharm, readableByJuju, whichCommand } from './lib/charm.ts';
-import { allOf, charmRefreshed, unitAndMachineGone, unitsInError, unitsSettled, type Condition, type UnitsExpectation } from './lib/conditions.ts';
-import { directHttpGet, notBadRequest, notExamplePage, notMapped, notSilent, proxiedHttpGet, targetUrl, type HttpAnswer, type HttpTarget } from './lib/http.ts';
+import { allOf, type Condition, charmRefreshed, type UnitsExpectation, unitAndMachineGone, unitsInError, unitsSettled } from './lib/conditions.ts';
 import { writeCrashDump } from './lib/crash-dump.ts';
+import { directHttpGet, type HttpAnswer, type HttpTarget, notBadRequest, notExamplePage, notMapped, notSilent, proxiedHttpGet, targetUrl } from './lib/http.ts';
 import { JujuCli } from './lib/juju.ts';
 import { closeModel, openModel, type SuiteModel } from './lib/model.ts';
 import { readSettings } from './lib/settings.ts';
-import { describeApp, unitAddress, unitsOf, type JujuStatus, type UnitStatus } from './lib/status.ts';
+import { describeApp, type JujuStatus, type UnitStatus, unitAddress, unitsOf } from './lib/status.ts';
 import { hookErrorAlarm, pollUntil, waitForStatus } from './lib/wait.ts';
 
 const APP = 'tinyproxy';
@@ -78,7 +78,11 @@ const waitFor = (what: string, condition: Condition, timeoutMs: number, alarmGra
 
 /** Every unit settled as expected, within `timeoutMs`. */
 const waitForUnits = (expected: UnitsExpectation, timeoutMs = waitMinutes(5)): Promise<JujuStatus> =>
-  waitFor(`every ${APP} unit ${expected.workload}${expected.message ? ` '${expected.message}'` : ''}${expected.ports ? ` with ports [${expected.ports.join(' ')}]` : ''}`, unitsSettled(APP, expected), timeoutMs);
+  waitFor(
+    `every ${APP} unit ${expected.workload}${expected.message ? ` '${expected.message}'` : ''}${expected.ports ? ` with ports [${expected.ports.join(' ')}]` : ''}`,
+    unitsSettled(APP, expected),
+    timeoutMs,
+  );
 
 /** GETs `target` until `problem` finds none in the answer (bounded), and returns that answer. */
 const expectHttp = (target: HttpTarget, problem: (answer: HttpAnswer) => string | undefined, timeoutMs = waitMinutes(2)): Promise<HttpAnswer> =>
@@ -141,155 +145,191 @@ describe.sequential(`${APP} on a Juju machine model`, () => {
     await closeModel(cli, suiteModel, (line) => console.log(line));
   }, testMinutes(20));
 
-  it('deploys, and every unit is active within 10 minutes', async ({ skip }) => {
-    if ((await model().status()).apps[APP] !== undefined) {
-      const where = suiteModel?.ref ?? '';
-      if (!settings.noDeploy) throw new Error(`${APP} is already deployed in model ${where}: set JUJU_TEST_NO_DEPLOY=1 to test it as it is, or name another JUJU_TEST_MODEL`);
+  it(
+    'deploys, and every unit is active within 10 minutes',
+    async ({ skip }) => {
+      if ((await model().status()).apps[APP] !== undefined) {
+        const where = suiteModel?.ref ?? '';
+        if (!settings.noDeploy) throw new Error(`${APP} is already deployed in model ${where}: set JUJU_TEST_NO_DEPLOY=1 to test it as it is, or name another JUJU_TEST_MODEL`);
+        await model().expose(APP);
+        await waitForUnits({ workload: 'active' }, waitMinutes(10));
+        deployed = true;
+        testedAsDeployed = true;
+        const reason = `JUJU_TEST_NO_DEPLOY=1: ${APP} is already deployed and active in ${where}, so it is not deployed again`;
+        console.warn(`skipping: ${reason}`);
+        skip(reason);
+      }
+      await model().deploy(charmFile, APP);
       await model().expose(APP);
-      await waitForUnits({ workload: 'active' }, waitMinutes(10));
+      await waitForUnits({ workload: 'active', units: 1 }, waitMinutes(10));
       deployed = true;
-      testedAsDeployed = true;
-      const reason = `JUJU_TEST_NO_DEPLOY=1: ${APP} is already deployed and active in ${where}, so it is not deployed again`;
-      console.warn(`skipping: ${reason}`);
-      skip(reason);
-    }
-    await model().deploy(charmFile, APP);
-    await model().expose(APP);
-    await waitForUnits({ workload: 'active', units: 1 }, waitMinutes(10));
-    deployed = true;
-  }, testMinutes(15));
+    },
+    testMinutes(15),
+  );
 
-  it("shows tinyproxy's version as the workload version", async ({ skip }) => {
-    needDeployed(skip);
-    const status = await model().status();
-    const version = status.apps[APP]?.version ?? '';
-    expect(version, 'application version in juju status').toMatch(/^\d+\.\d+\.\d+$/);
-    for (const unit of unitsOf(status, APP)) {
-      const result = await model().exec(unit.name, ['tinyproxy', '-v']);
-      expect(result.returnCode, `tinyproxy -v on ${unit.name}: ${result.stderr}`).toBe(0);
-      expect(result.stdout.trim()).toBe(`tinyproxy ${version}`);
-    }
-  }, testMinutes(5));
+  it(
+    "shows tinyproxy's version as the workload version",
+    async ({ skip }) => {
+      needDeployed(skip);
+      const status = await model().status();
+      const version = status.apps[APP]?.version ?? '';
+      expect(version, 'application version in juju status').toMatch(/^\d+\.\d+\.\d+$/);
+      for (const unit of unitsOf(status, APP)) {
+        const result = await model().exec(unit.name, ['tinyproxy', '-v']);
+        expect(result.returnCode, `tinyproxy -v on ${unit.name}: ${result.stderr}`).toBe(0);
+        expect(result.stdout.trim()).toBe(`tinyproxy ${version}`);
+      }
+    },
+    testMinutes(5),
+  );
 
-  it("serves example.com's page at <unit address>:8000/example/", async ({ skip }) => {
-    needDeployed(skip);
-    if (settings.noEgress) {
-      const reason = 'JUJU_TEST_NO_EGRESS=1: the units have no internet, so example.com cannot be fetched through them';
-      console.warn(`skipping: ${reason}`);
-      skip(reason);
-    }
-    for (const { host } of addresses(await model().status())) {
-      await expectHttp({ host, port: PORT, path: '/example/' }, notExamplePage);
-    }
-  }, testMinutes(5));
+  it(
+    "serves example.com's page at <unit address>:8000/example/",
+    async ({ skip }) => {
+      needDeployed(skip);
+      if (settings.noEgress) {
+        const reason = 'JUJU_TEST_NO_EGRESS=1: the units have no internet, so example.com cannot be fetched through them';
+        console.warn(`skipping: ${reason}`);
+        skip(reason);
+      }
+      for (const { host } of addresses(await model().status())) {
+        await expectHttp({ host, port: PORT, path: '/example/' }, notExamplePage);
+      }
+    },
+    testMinutes(5),
+  );
 
-  it('slug=foo: /foo/ serves the upstream and /example/ returns 400', async ({ skip }) => {
-    needDeployed(skip);
-    await resetOnFailure(['slug'], async () => {
-      await model().setConfig(APP, { slug: 'foo' });
+  it(
+    'slug=foo: /foo/ serves the upstream and /example/ returns 400',
+    async ({ skip }) => {
+      needDeployed(skip);
+      await resetOnFailure(['slug'], async () => {
+        await model().setConfig(APP, { slug: 'foo' });
+        const status = await waitForUnits({ workload: 'active' });
+        for (const { host } of addresses(status)) {
+          await expectHttp({ host, port: PORT, path: '/foo/' }, (answer) => notMapped(answer, egress));
+          await expectHttp({ host, port: PORT, path: '/example/' }, notBadRequest);
+        }
+      });
+    },
+    testMinutes(15),
+  );
+
+  it(
+    'slug=foo/bar: blocked with the exact message; reset: active again, serving /example/',
+    async ({ skip }) => {
+      needDeployed(skip);
+      await resetOnFailure(['slug'], async () => {
+        await model().setConfig(APP, { slug: 'foo/bar' });
+        await waitForUnits({ workload: 'blocked', message: SLUG_MESSAGE });
+      });
+      await model().resetConfig(APP, ['slug']);
       const status = await waitForUnits({ workload: 'active' });
       for (const { host } of addresses(status)) {
-        await expectHttp({ host, port: PORT, path: '/foo/' }, (answer) => notMapped(answer, egress));
-        await expectHttp({ host, port: PORT, path: '/example/' }, notBadRequest);
+        await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
       }
-    });
-  }, testMinutes(15));
+    },
+    testMinutes(15),
+  );
 
-  it('slug=foo/bar: blocked with the exact message; reset: active again, serving /example/', async ({ skip }) => {
-    needDeployed(skip);
-    await resetOnFailure(['slug'], async () => {
-      await model().setConfig(APP, { slug: 'foo/bar' });
-      await waitForUnits({ workload: 'blocked', message: SLUG_MESSAGE });
-    });
-    await model().resetConfig(APP, ['slug']);
-    const status = await waitForUnits({ workload: 'active' });
-    for (const { host } of addresses(status)) {
-      await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
-    }
-  }, testMinutes(15));
+  it(
+    'lists 8000/tcp in the open ports of every unit',
+    async ({ skip }) => {
+      needDeployed(skip);
+      await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] }, waitMinutes(2));
+    },
+    testMinutes(5),
+  );
 
-  it('lists 8000/tcp in the open ports of every unit', async ({ skip }) => {
-    needDeployed(skip);
-    await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] }, waitMinutes(2));
-  }, testMinutes(5));
-
-  it('refresh to the same charm: each unit runs upgrade-charm, then config-changed, and is active and serving again', async ({ skip }) => {
-    needDeployed(skip);
-    if (testedAsDeployed) {
-      const reason = `JUJU_TEST_NO_DEPLOY=1: the deployed charm is tested as it is, not refreshed to ${path.basename(charmFile)}`;
-      console.warn(`skipping: ${reason}`);
-      skip(reason);
-    }
-    const revision = ((await model().status()).apps[APP]?.charmRev ?? 0) + 1;
-    await model().refresh(APP, charmFile);
-    const status = await waitFor(
-      `${APP} at charm revision ${revision}, every unit active with ports [${PORT}/tcp]`,
-      allOf(charmRefreshed(APP, revision), unitsSettled(APP, { workload: 'active', ports: [`${PORT}/tcp`] })),
-      waitMinutes(10),
-    );
-    for (const { host } of addresses(status)) {
-      await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
-    }
-  }, testMinutes(15));
-
-  it('server-port: the new port is listed and served, the old one not; 22 blocks', async ({ skip }) => {
-    needDeployed(skip);
-    if (!('server-port' in (await model().config(APP)))) {
-      const reason = 'the deployed charm has no server-port option';
-      console.warn(`skipping: ${reason}`);
-      skip(reason);
-    }
-    await resetOnFailure(['server-port'], async () => {
-      await model().setConfig(APP, { 'server-port': OTHER_PORT });
-      const moved = await waitForUnits({ workload: 'active', ports: [`${OTHER_PORT}/tcp`] });
-      for (const { host } of addresses(moved)) {
-        await expectHttp({ host, port: OTHER_PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
-        await expectHttp({ host, port: PORT, path: '/example/' }, notSilent);
+  it(
+    'refresh to the same charm: each unit runs upgrade-charm, then config-changed, and is active and serving again',
+    async ({ skip }) => {
+      needDeployed(skip);
+      if (testedAsDeployed) {
+        const reason = `JUJU_TEST_NO_DEPLOY=1: the deployed charm is tested as it is, not refreshed to ${path.basename(charmFile)}`;
+        console.warn(`skipping: ${reason}`);
+        skip(reason);
       }
-      await model().setConfig(APP, { 'server-port': 22 });
-      await waitForUnits({ workload: 'blocked', message: PORT_22_MESSAGE, ports: [`${OTHER_PORT}/tcp`] });
-    });
+      const revision = ((await model().status()).apps[APP]?.charmRev ?? 0) + 1;
+      await model().refresh(APP, charmFile);
+      const status = await waitFor(
+        `${APP} at charm revision ${revision}, every unit active with ports [${PORT}/tcp]`,
+        allOf(charmRefreshed(APP, revision), unitsSettled(APP, { workload: 'active', ports: [`${PORT}/tcp`] })),
+        waitMinutes(10),
+      );
+      for (const { host } of addresses(status)) {
+        await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+      }
+    },
+    testMinutes(15),
+  );
 
-    await model().resetConfig(APP, ['server-port']);
-    const status = await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] });
-    for (const { host } of addresses(status)) {
+  it(
+    'server-port: the new port is listed and served, the old one not; 22 blocks',
+    async ({ skip }) => {
+      needDeployed(skip);
+      if (!('server-port' in (await model().config(APP)))) {
+        const reason = 'the deployed charm has no server-port option';
+        console.warn(`skipping: ${reason}`);
+        skip(reason);
+      }
+      await resetOnFailure(['server-port'], async () => {
+        await model().setConfig(APP, { 'server-port': OTHER_PORT });
+        const moved = await waitForUnits({ workload: 'active', ports: [`${OTHER_PORT}/tcp`] });
+        for (const { host } of addresses(moved)) {
+          await expectHttp({ host, port: OTHER_PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+          await expectHttp({ host, port: PORT, path: '/example/' }, notSilent);
+        }
+        await model().setConfig(APP, { 'server-port': 22 });
+        await waitForUnits({ workload: 'blocked', message: PORT_22_MESSAGE, ports: [`${OTHER_PORT}/tcp`] });
+      });
+
+      await model().resetConfig(APP, ['server-port']);
+      const status = await waitForUnits({ workload: 'active', ports: [`${PORT}/tcp`] });
+      for (const { host } of addresses(status)) {
+        await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
+      }
+    },
+    testMinutes(30),
+  );
+
+  it(
+    'add-unit: the second unit becomes active and serves on its own address',
+    async ({ skip }) => {
+      needDeployed(skip);
+      const before = unitsOf(await model().status(), APP);
+      await model().addUnit(APP);
+      const status = await waitForUnits({ workload: 'active', units: before.length + 1, ports: [`${PORT}/tcp`] }, waitMinutes(10));
+      const added = unitsOf(status, APP).find((unit) => !before.some((old) => old.name === unit.name));
+      if (added === undefined) throw new Error(`no new unit after add-unit:\n  ${describeApp(status, APP)}`);
+      addedUnit = added;
+      const host = unitAddress(status, added);
+      const others = before.map((unit) => unitAddress(status, unit));
+      expect(host, `${added.name}'s address`).not.toBe('');
+      expect(others, `${added.name} should have its own address`).not.toContain(host);
       await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
-    }
-  }, testMinutes(30));
+      await expectHttp({ host, port: PORT, path: '/not-the-slug/' }, notBadRequest);
+    },
+    testMinutes(15),
+  );
 
-  it('add-unit: the second unit becomes active and serves on its own address', async ({ skip }) => {
-    needDeployed(skip);
-    const before = unitsOf(await model().status(), APP);
-    await model().addUnit(APP);
-    const status = await waitForUnits({ workload: 'active', units: before.length + 1, ports: [`${PORT}/tcp`] }, waitMinutes(10));
-    const added = unitsOf(status, APP).find((unit) => !before.some((old) => old.name === unit.name));
-    if (added === undefined) throw new Error(`no new unit after add-unit:\n  ${describeApp(status, APP)}`);
-    addedUnit = added;
-    const host = unitAddress(status, added);
-    const others = before.map((unit) => unitAddress(status, unit));
-    expect(host, `${added.name}'s address`).not.toBe('');
-    expect(others, `${added.name} should have its own address`).not.toContain(host);
-    await expectHttp({ host, port: PORT, path: '/example/' }, (answer) => notMapped(answer, egress));
-    await expectHttp({ host, port: PORT, path: '/not-the-slug/' }, notBadRequest);
-  }, testMinutes(15));
-
-  it('remove-unit: the unit and its machine leave juju status without an error', async ({ skip }) => {
-    needDeployed(skip);
-    const unit = addedUnit;
-    if (unit === undefined) return skip('the add-unit test did not add a unit');
-    const remaining = unitsOf(await model().status(), APP).length - 1;
-    await model().removeUnit(unit.name);
-    await waitForStatus(
-      () => model().status(),
-      allOf(unitAndMachineGone(APP, unit.name, unit.machine), unitsSettled(APP, { workload: 'active', units: remaining })),
-      {
+  it(
+    'remove-unit: the unit and its machine leave juju status without an error',
+    async ({ skip }) => {
+      needDeployed(skip);
+      const unit = addedUnit;
+      if (unit === undefined) return skip('the add-unit test did not add a unit');
+      const remaining = unitsOf(await model().status(), APP).length - 1;
+      await model().removeUnit(unit.name);
+      await waitForStatus(() => model().status(), allOf(unitAndMachineGone(APP, unit.name, unit.machine), unitsSettled(APP, { workload: 'active', units: remaining })), {
         what: `${unit.name} and machine ${unit.machine} removed`,
         timeoutMs: waitMinutes(10),
         intervalMs: settings.pollMs,
         successes: 3,
         alarm: unitsInError(APP),
         describe: (status) => `${describeApp(status, APP)}\n  machines: ${Object.keys(status.machines).join(', ')}`,
-      },
-    );
-  }, testMinutes(15));
+      });
+    },
+    testMinutes(15),
+  );
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture } from './fixture.ts';
 import { unitsInError, unitsSettled } from './lib/conditions.ts';
 import { describeApp, type JujuStatus } from './lib/status.ts';
-import { hookErrorAlarm, pollUntil, waitForStatus, WaitError, type Clock, type Verdict } from './lib/wait.ts';
+import { type Clock, hookErrorAlarm, pollUntil, type Verdict, WaitError, waitForStatus } from './lib/wait.ts';
 
 /** A clock whose sleep only moves time forward (and counts the sleeps). */
 function fakeClock(): Clock & { slept: number[] } {
@@ -60,9 +60,7 @@ describe('waitForStatus', () => {
       describe: (status) => describeApp(status, 'tinyproxy'),
     });
     await expect(wait).rejects.toThrow(WaitError);
-    await expect(wait).rejects.toThrow(
-      "every tinyproxy unit active: not reached within 10s; last: tinyproxy/0 is maintenance 'installing charm software', expected active\n  tinyproxy: maintenance",
-    );
+    await expect(wait).rejects.toThrow("every tinyproxy unit active: not reached within 10s; last: tinyproxy/0 is maintenance 'installing charm software', expected active\n  tinyproxy: maintenance");
     // Probes at 0, 2, ..., 10 s: the last one at the deadline, none after it.
     expect(calls()).toBe(6);
     expect(clock.now()).toBe(1_000_000 + 10_000);
@@ -71,9 +69,9 @@ describe('waitForStatus', () => {
   it('stops at once when the alarm fires (a unit in error)', async () => {
     const clock = fakeClock();
     const { read, calls } = reader('installing', 'install-error', 'active');
-    await expect(
-      waitForStatus(read, active, { what: 'active', timeoutMs: 600_000, intervalMs: 1000, clock, alarm: unitsInError('tinyproxy') }),
-    ).rejects.toThrow(`active: gave up: tinyproxy/0 is in error: 'hook failed: "install"'`);
+    await expect(waitForStatus(read, active, { what: 'active', timeoutMs: 600_000, intervalMs: 1000, clock, alarm: unitsInError('tinyproxy') })).rejects.toThrow(
+      `active: gave up: tinyproxy/0 is in error: 'hook failed: "install"'`,
+    );
     expect(calls()).toBe(2);
   });
 
@@ -87,9 +85,7 @@ describe('waitForStatus', () => {
     };
     await expect(waitForStatus(read, active, { what: 'active', timeoutMs: 60_000, intervalMs: 1000, clock })).resolves.toBeDefined();
     const broken = async (): Promise<JujuStatus> => Promise.reject(new Error('connection refused'));
-    await expect(waitForStatus(broken, active, { what: 'active', timeoutMs: 5000, intervalMs: 1000, clock })).rejects.toThrow(
-      'last: probe failed: connection refused',
-    );
+    await expect(waitForStatus(broken, active, { what: 'active', timeoutMs: 5000, intervalMs: 1000, clock })).rejects.toThrow('last: probe failed: connection refused');
   });
 });
 
@@ -98,7 +94,14 @@ describe('hookErrorAlarm', () => {
     const clock = fakeClock();
     const alarm = hookErrorAlarm('tinyproxy', 60_000, clock);
     // Juju's retries: error, 5 s later the hook runs again (agent executing), fails; 10 s later again, ...
-    const timeline: [number, string][] = [[0, 'install-error'], [5_000, 'installing'], [6_000, 'install-error'], [16_000, 'installing'], [17_000, 'install-error'], [37_000, 'installing']];
+    const timeline: [number, string][] = [
+      [0, 'install-error'],
+      [5_000, 'installing'],
+      [6_000, 'install-error'],
+      [16_000, 'installing'],
+      [17_000, 'install-error'],
+      [37_000, 'installing'],
+    ];
     for (const [at, name] of timeline) {
       void clock.sleep(at - (clock.now() - 1_000_000));
       expect(alarm(fixture(name)), `${name} at ${at} ms`).toBeUndefined();

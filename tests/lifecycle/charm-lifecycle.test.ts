@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { restoreHost, snapshotHost, isPackageInstalled, processesNamed, type HostSnapshot } from '../harness/host.ts';
+import { type HostSnapshot, isPackageInstalled, processesNamed, restoreHost, snapshotHost } from '../harness/host.ts';
 import { createSimUnit, type HookResult, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
-import { UPSTREAM_MARKER, createProxyNetwork, type ProxyNetwork } from '../harness/netns.ts';
+import { createProxyNetwork, type ProxyNetwork, UPSTREAM_MARKER } from '../harness/netns.ts';
 import { missingPrerequisites } from '../harness/prerequisites.ts';
 import { mustRun, runCommand } from '../harness/process.ts';
 import { inCI } from '../support/ci.ts';
@@ -37,8 +37,9 @@ if (missing.length > 0 && !isCI) console.warn(`charm lifecycle test skipped: ${m
 
 /** The hook's output, for assertion messages. */
 const explain = (name: string, r: HookResult): string =>
-  `${name} exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- calls\n${
-    r.calls.map((c) => `${c.tool} ${JSON.stringify(c.args)}`).join('\n')}`;
+  `${name} exited ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}\n--- calls\n${r.calls
+    .map((c) => `${c.tool} ${JSON.stringify(c.args)}`)
+    .join('\n')}`;
 
 describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
   let charmDir: string | undefined;
@@ -58,15 +59,19 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
 
   /** A lifecycle step: skipped once an earlier step failed (later ones would only add noise). */
   const step = (name: string, fn: () => Promise<void>, timeout = 90_000): void => {
-    it(name, async (ctx: TestContext) => {
-      if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
-      try {
-        await fn();
-      } catch (error) {
-        failedStep = name;
-        throw error;
-      }
-    }, timeout);
+    it(
+      name,
+      async (ctx: TestContext) => {
+        if (failedStep !== undefined) ctx.skip(`an earlier step failed: ${failedStep}`);
+        try {
+          await fn();
+        } catch (error) {
+          failedStep = name;
+          throw error;
+        }
+      },
+      timeout,
+    );
   };
 
   /** Runs a hook (inside the server namespace unless root is true) and checks exit 0 and the status. */
@@ -75,7 +80,10 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     expect(r.exitCode, explain(event, r)).toBe(0);
     expect(r.stdioHeldOpen, `${event}: a process started by the hook kept its stdout/stderr open (Juju would wait for it)`).toBe(false);
     expect(sim().status(), explain(event, r)).toEqual(expected);
-    expect(r.calls.filter((c) => c.tool === 'status-set'), `${event}: one status-set per hook`).toHaveLength(1);
+    expect(
+      r.calls.filter((c) => c.tool === 'status-set'),
+      `${event}: one status-set per hook`,
+    ).toHaveLength(1);
     return r;
   };
 
@@ -94,7 +102,9 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     const tunnel = await network().curl('/connect-probe', { connect: true });
     expect(tunnel.connectCode, 'CONNECT through the proxy').not.toBe(200);
     expect(tunnel.code).not.toBe(200);
-    const reached = network().upstreamRequests().map((r) => r.url);
+    const reached = network()
+      .upstreamRequests()
+      .map((r) => r.url);
     expect(reached).not.toContain('/forward-probe');
     expect(reached).not.toContain('/connect-probe');
   };
@@ -150,11 +160,15 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     expect(readFileSync(join(dir, 'config.yaml'), 'utf8')).toContain('slug');
   });
 
-  step('install (root namespace) installs tinyproxy-bin and sets the workload version', async () => {
-    await hook('install', WAITING_START, true);
-    expect(await isPackageInstalled(PACKAGE)).toBe(true);
-    expect(sim().workloadVersion()).toBe('1.11.1');
-  }, 600_000);
+  step(
+    'install (root namespace) installs tinyproxy-bin and sets the workload version',
+    async () => {
+      await hook('install', WAITING_START, true);
+      expect(await isPackageInstalled(PACKAGE)).toBe(true);
+      expect(sim().workloadVersion()).toBe('1.11.1');
+    },
+    600_000,
+  );
 
   step('leader-elected keeps waiting for the start', async () => {
     await hook('leader-elected', WAITING_START);
@@ -280,14 +294,18 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     expect(r, 'connection refused after stop').toMatchObject({ code: 0, exitCode: 7 });
   });
 
-  step('remove uninstalls tinyproxy-bin and deletes /etc/tinyproxy', async () => {
-    await hook('remove', WAITING_INSTALL);
-    expect(await isPackageInstalled(PACKAGE)).toBe(false);
-    const dpkg = await runCommand(['dpkg', '-s', PACKAGE], { env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
-    expect(dpkg.stdout).not.toContain('Status: install ok installed');
-    expect(existsSync('/etc/tinyproxy')).toBe(false);
-    expect(processesNamed('tinyproxy')).toEqual([]);
-  }, 300_000);
+  step(
+    'remove uninstalls tinyproxy-bin and deletes /etc/tinyproxy',
+    async () => {
+      await hook('remove', WAITING_INSTALL);
+      expect(await isPackageInstalled(PACKAGE)).toBe(false);
+      const dpkg = await runCommand(['dpkg', '-s', PACKAGE], { env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
+      expect(dpkg.stdout).not.toContain('Status: install ok installed');
+      expect(existsSync('/etc/tinyproxy')).toBe(false);
+      expect(processesNamed('tinyproxy')).toEqual([]);
+    },
+    300_000,
+  );
 });
 
 // In CI a missing prerequisite fails the run instead of skipping the suite.

@@ -1,6 +1,6 @@
 // Per-machine host cgroups: nspawn runs inside its own cgroup so its payload/supervisor debris is scoped and removable.
 import { writeFileSync } from 'node:fs';
-import { readFile, readdir, rmdir, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
 import { sleep } from './proc.ts';
 
 /** A mounted cgroup hierarchy nspawn uses: the cgroup2 tree or the v1 name=systemd tree. */
@@ -54,7 +54,10 @@ export async function killMachineCgroups(name: string, timeoutMs = 10_000): Prom
   if ((await all('')).length === 0) return;
   // The container first: nspawn then reaps its PID 1 and exits by itself. Killing both at once
   // orphans the container's PID 1 to the host's PID 1, which here reaps zombies only every few seconds.
-  killAll(await all('/payload'), dirs.map((d) => `${d}/payload`));
+  killAll(
+    await all('/payload'),
+    dirs.map((d) => `${d}/payload`),
+  );
   const graceEnd = Date.now() + 3_000;
   while (Date.now() < graceEnd && (await all('')).length > 0) await sleep(25);
   const deadline = Date.now() + timeoutMs;
@@ -86,7 +89,7 @@ function killAll(pids: readonly number[], cgroupDirs: readonly string[]): void {
 }
 
 /** Removes an (empty) cgroup subtree depth-first; returns false if something could not be removed. */
-export async function removeCgroupTree(dir: string): Promise<boolean> {
+async function removeCgroupTree(dir: string): Promise<boolean> {
   const entries = await readdir(dir, { withFileTypes: true }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return null;
     throw e;

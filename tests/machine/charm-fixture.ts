@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSimUnit, type HookResult, type RunHookOptions, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
+import { inCI } from '../support/ci.ts';
 import { httpGet } from '../support/http.ts';
 import { bootMachine, checkPrerequisites, ensureRootfs, type Machine } from './container.ts';
-import { inCI } from '../support/ci.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CHARM_DIR = '/var/lib/juju/agents/unit-tinyproxy-0/charm';
@@ -48,8 +48,7 @@ export interface CharmMachine {
 }
 
 /** `exitCode`, stdout and stderr of a hook, for expectation messages. */
-export const explainHook = (event: string, r: HookResult): string =>
-  `${event} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+export const explainHook = (event: string, r: HookResult): string => `${event} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
 const prereq = await checkPrerequisites();
 
@@ -74,8 +73,16 @@ export function describeCharmMachine(title: string, name: string, body: (f: Char
     let unit: SimUnit | undefined;
     let upstream: Server | undefined;
 
-    const m = (): Machine => machine ?? (() => { throw new Error('no machine'); })();
-    const sim = (): SimUnit => unit ?? (() => { throw new Error('no unit'); })();
+    const m = (): Machine =>
+      machine ??
+      (() => {
+        throw new Error('no machine');
+      })();
+    const sim = (): SimUnit =>
+      unit ??
+      (() => {
+        throw new Error('no unit');
+      })();
     const sh = async (...argv: string[]): Promise<string> => (await m().run(argv)).trim();
     const runHook = async (event: string, options: RunHookOptions = {}): Promise<HookResult & { tookMs: number }> => {
       const start = Date.now();

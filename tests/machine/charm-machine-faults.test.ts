@@ -70,14 +70,14 @@ function clientLoop(port: number, path: string): { stop(): Promise<{ ok: number;
 describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults', ({ machine: m, unit: sim, sh, show, serves, hook, runHook }) => {
   const hostPath = (p: string): string => join(m().rootDir, p);
   const quiet = async (...argv: string[]): Promise<void> => {
-    await m().exec(argv).catch(() => undefined);
+    await m()
+      .exec(argv)
+      .catch(() => undefined);
   };
   /** Runs argv in the machine as the `tinyproxy` account. */
-  const asAccount = (...argv: string[]): Promise<string> =>
-    sh('setpriv', '--reuid=tinyproxy', '--regid=tinyproxy', '--clear-groups', '--', ...argv);
+  const asAccount = (...argv: string[]): Promise<string> => sh('setpriv', '--reuid=tinyproxy', '--regid=tinyproxy', '--clear-groups', '--', ...argv);
   /** Listening sockets on `port` inside the machine (ss lines with their processes). */
-  const listeners = async (port: number): Promise<string[]> =>
-    (await sh('ss', '-Hltnp', 'sport', '=', `:${port}`)).split('\n').filter((line) => line.trim() !== '');
+  const listeners = async (port: number): Promise<string[]> => (await sh('ss', '-Hltnp', 'sport', '=', `:${port}`)).split('\n').filter((line) => line.trim() !== '');
 
   beforeAll(async () => {
     await hook('install', WAITING_START);
@@ -122,10 +122,14 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     const pid = await show('MainPID');
     const conf = readFileSync(hostPath(CONFIG_FILE));
     await sh('systemd-run', `--unit=${STRANGER}`, '--collect', '--quiet', 'node', '-e', strangerScript(8080));
-    await poll('the stranger to answer on 8080', async () => {
-      const r = await httpGet(8080, '/example');
-      return 'status' in r && r.status === 301;
-    }, 10_000);
+    await poll(
+      'the stranger to answer on 8080',
+      async () => {
+        const r = await httpGet(8080, '/example');
+        return 'status' in r && r.status === 301;
+      },
+      10_000,
+    );
     const stranger = await sh('systemctl', 'show', '--property', 'MainPID', '--value', STRANGER);
 
     sim().setConfig({ 'server-port': 8080 });
@@ -235,7 +239,9 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
       const changed = await runHook('config-changed', { timeoutMs: HOOK_TIMEOUT_MS });
       await new Promise((resolve) => setTimeout(resolve, 300));
       const seen = await clients.stop();
-      console.log(`[machine] upgrade-charm took ${upgrade.tookMs} ms; clients: ${seen.ok} ok, ${seen.failed} failed, windows without an answer (ms): ${JSON.stringify(seen.windowsMs)}, failures: ${JSON.stringify(seen.reasons)}`);
+      console.log(
+        `[machine] upgrade-charm took ${upgrade.tookMs} ms; clients: ${seen.ok} ok, ${seen.failed} failed, windows without an answer (ms): ${JSON.stringify(seen.windowsMs)}, failures: ${JSON.stringify(seen.reasons)}`,
+      );
 
       expect(upgrade.exitCode, explainHook('upgrade-charm', upgrade)).toBe(0);
       expect.soft(sim().status(), explainHook('config-changed', changed)).toEqual(ACTIVE);

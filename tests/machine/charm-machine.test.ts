@@ -14,7 +14,11 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
     expect(r.stderr).toContain('installing the nodejs package with apt-get');
     expect(await sh('node', '--version')).toMatch(/^v18\./);
     expect(sim().workloadVersion()).toBe('1.11.1');
-    expect(sim().logs().map((log) => log.message)).toContain('Installing tinyproxy; tinyproxy runs as a systemd service');
+    expect(
+      sim()
+        .logs()
+        .map((log) => log.message),
+    ).toContain('Installing tinyproxy; tinyproxy runs as a systemd service');
     expect((await m().exec(['systemctl', 'is-enabled', UNIT])).stdout.trim(), 'not enabled before the charm starts it').toBe('disabled');
     expect(await sh('id', '-u', 'tinyproxy')).not.toBe('0');
   }, 300_000);
@@ -58,9 +62,15 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
     const rt = `${CHARM_DIR}/.runtime`;
     const state = async (): Promise<string[]> => (await sh('cat', `${rt}/snapshot.state`)).split('\n');
     const started = async (): Promise<string> => sh('cat', `${rt}/started`);
-    const messages = (): string[] => sim().logs().map((log) => log.message);
+    const messages = (): string[] =>
+      sim()
+        .logs()
+        .map((log) => log.message);
     // Built at install (the first hook) by Debian's node 18, which has no snapshot of its own.
-    expect(messages().some((m) => /^start-up snapshot built for node v18\.\d+\.\d+ \(no snapshot yet\)/.test(m)), messages().join('\n')).toBe(true);
+    expect(
+      messages().some((m) => /^start-up snapshot built for node v18\.\d+\.\d+ \(no snapshot yet\)/.test(m)),
+      messages().join('\n'),
+    ).toBe(true);
     const [verdict, lib, stamp] = await state();
     expect(verdict).toBe('ok');
     expect(lib).toMatch(/\/libnode\.so\.\d+$/);
@@ -81,8 +91,12 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
 
     // Damage the blob behind dispatch's back (as bit rot would: same identity): the start from it
     // dies before the charm runs, and the hook runs once without it.
-    await sh('sh', '-c', `cd ${rt} && printf garbage | dd of=snapshot.blob bs=1 seek=100000 conv=notrunc status=none && ` +
-      `id=$(stat -L --printf '%d:%i:%s:%.9Y:%.9Z;' snapshot.blob) && sed -i "3s/[^;]*;\\$/$id/" snapshot.state`);
+    await sh(
+      'sh',
+      '-c',
+      `cd ${rt} && printf garbage | dd of=snapshot.blob bs=1 seek=100000 conv=notrunc status=none && ` +
+        `id=$(stat -L --printf '%d:%i:%s:%.9Y:%.9Z;' snapshot.blob) && sed -i "3s/[^;]*;\\$/$id/" snapshot.state`,
+    );
     const before = await sh('cat', '/etc/tinyproxy/tinyproxy.conf');
     r = await hook('update-status', ACTIVE);
     expect(await started()).toBe('');

@@ -1,12 +1,12 @@
 // Removal of what systemd-nspawn leaves on a host whose PID 1 is not systemd (/run/systemd/nspawn, mounts).
-import { readFile, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { runChecked, runProcess, sleep } from './proc.ts';
 
 /** nspawn's runtime dir on the host. */
-export const NSPAWN_RUN_DIR = '/run/systemd/nspawn';
+const NSPAWN_RUN_DIR = '/run/systemd/nspawn';
 
 /** Mount points at or below `dir` in this mount namespace, deepest first. */
-export async function mountsBelow(dir: string): Promise<string[]> {
+async function mountsBelow(dir: string): Promise<string[]> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
   return mountinfo
     .split('\n')

@@ -2,9 +2,9 @@
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bootMachine, checkPrerequisites, destroyMachineState, ensureRootfs, machineLeftovers, type Machine, type Rootfs } from './container.ts';
-import { pidAlive, runChecked, sleep } from './proc.ts';
 import { inCI } from '../support/ci.ts';
+import { bootMachine, checkPrerequisites, destroyMachineState, ensureRootfs, type Machine, machineLeftovers, type Rootfs } from './container.ts';
+import { pidAlive, runChecked, sleep } from './proc.ts';
 
 const IN_CI = inCI();
 const NAME = 'tpc-harness';
@@ -118,24 +118,21 @@ if (!prereq.ok && IN_CI) {
     test('a Restart=on-failure unit restarts after SIGSEGV; an enabled unit comes back after reboot', async () => {
       await m().writeFile(
         '/etc/systemd/system/harness-sleep.service',
-        [
-          '[Unit]',
-          'Description=machine harness test unit',
-          '[Service]',
-          'ExecStart=/bin/sleep infinity',
-          'Restart=on-failure',
-          'RestartSec=200ms',
-          '[Install]',
-          'WantedBy=multi-user.target',
-          '',
-        ].join('\n'),
+        ['[Unit]', 'Description=machine harness test unit', '[Service]', 'ExecStart=/bin/sleep infinity', 'Restart=on-failure', 'RestartSec=200ms', '[Install]', 'WantedBy=multi-user.target', ''].join(
+          '\n',
+        ),
       );
       await m().run(['systemctl', 'daemon-reload']);
       await m().run(['systemctl', 'enable', '--now', 'harness-sleep.service']);
       expect(await m().run(['systemctl', 'is-active', 'harness-sleep'])).toBe('active\n');
       const show = async (): Promise<Record<string, string>> => {
         const out = await m().run(['systemctl', 'show', '-p', 'MainPID,NRestarts,ActiveState', 'harness-sleep']);
-        return Object.fromEntries(out.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
+        return Object.fromEntries(
+          out
+            .trim()
+            .split('\n')
+            .map((l) => l.split('=', 2) as [string, string]),
+        );
       };
       const before = await show();
       await m().run(['kill', '-SEGV', before.MainPID ?? '']);

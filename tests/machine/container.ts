@@ -1,21 +1,21 @@
 // Boots a real systemd machine (systemd-nspawn on an overlay of the cached rootfs) and runs commands in it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { cgroupPids, createMachineCgroups, killMachineCgroups, machineCgroupDirs, removeMachineCgroups, removeRootNspawnDebris } from './cgroup.ts';
 import { cleanNspawnRunDir, removeTree, unmount } from './cleanup.ts';
 import { hostToolEnv } from './prereq.ts';
-import { runChecked, runProcess, settlesWithin, sleep, tail, type ProcessResult } from './proc.ts';
+import { type ProcessResult, runChecked, runProcess, settlesWithin, sleep, tail } from './proc.ts';
 
+export { checkPrerequisites } from './prereq.ts';
 export { ensureRootfs, type Rootfs } from './rootfs.ts';
-export { checkPrerequisites, type Prerequisites } from './prereq.ts';
 
 /** Parent of every machine's state dir (overlay upper/work, mount point, nspawn log). */
-export const MACHINES_DIR = '/var/tmp/tinyproxy-charm-machines';
+const MACHINES_DIR = '/var/tmp/tinyproxy-charm-machines';
 
 /** Environment every {@link Machine.exec} starts from (the host env never leaks in). */
-export const DEFAULT_EXEC_ENV: Readonly<Record<string, string>> = {
+const DEFAULT_EXEC_ENV: Readonly<Record<string, string>> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   HOME: '/root',
   LANG: 'C.UTF-8',
@@ -105,9 +105,11 @@ export class Machine {
     const start = Date.now();
     const procsFiles = (await createMachineCgroups(this.name)).map((d) => `${d}/cgroup.procs`);
     const nspawnArgs = [
-      '-D', this.rootDir,
+      '-D',
+      this.rootDir,
       '-b',
-      '-M', this.name,
+      '-M',
+      this.name,
       '--register=no',
       '--keep-unit',
       '--console=passive',
@@ -185,11 +187,11 @@ export class Machine {
       return `${k}=${v}`;
     });
     const timeoutMs = opts.timeoutMs ?? 120_000;
-    const r: ProcessResult = await runProcess(
-      'nsenter',
-      ['-t', String(this.leaderPid), '-a', 'env', '-i', '-C', opts.cwd ?? '/', ...assignments, ...argv],
-      { ...(opts.input !== undefined ? { input: opts.input } : {}), timeoutMs, env: hostToolEnv() },
-    );
+    const r: ProcessResult = await runProcess('nsenter', ['-t', String(this.leaderPid), '-a', 'env', '-i', '-C', opts.cwd ?? '/', ...assignments, ...argv], {
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      timeoutMs,
+      env: hostToolEnv(),
+    });
     if (r.timedOut) {
       throw new Error(`${argv.join(' ')} timed out after ${timeoutMs} ms in ${this.name}\n${tail(r.stdout)}\n${tail(r.stderr)}`);
     }
@@ -231,11 +233,11 @@ export class Machine {
     });
     let tarErr = '';
     tar.stderr.on('data', (c: Buffer) => (tarErr += c.toString()));
-    const r = await runProcess(
-      'nsenter',
-      ['-t', String(this.leaderPid), '-a', 'tar', '-x', '-f', '-', '--no-same-owner', '-C', containerPath],
-      { input: tar.stdout, timeoutMs: 300_000, env: hostToolEnv() },
-    );
+    const r = await runProcess('nsenter', ['-t', String(this.leaderPid), '-a', 'tar', '-x', '-f', '-', '--no-same-owner', '-C', containerPath], {
+      input: tar.stdout,
+      timeoutMs: 300_000,
+      env: hostToolEnv(),
+    });
     const tarCode = await tarDone;
     if (tarCode !== 0) throw new Error(`copyIn: host tar of ${hostPath} exited ${tarCode}\n${tail(tarErr)}`);
     if (r.exitCode !== 0 || r.timedOut) throw new Error(`copyIn: tar -x into ${containerPath} failed\n${tail(r.stderr)}`);
@@ -304,11 +306,10 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
   await removeRootNspawnDebris();
   const stateDir = `${MACHINES_DIR}/${opts.name}`;
   for (const d of ['upper', 'work', 'root']) await mkdir(`${stateDir}/${d}`, { recursive: true });
-  await runChecked(
-    'mount',
-    ['-t', 'overlay', 'overlay', '-o', `lowerdir=${opts.rootfs},upperdir=${stateDir}/upper,workdir=${stateDir}/work`, `${stateDir}/root`],
-    { env: hostToolEnv(), timeoutMs: 30_000 },
-  );
+  await runChecked('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${opts.rootfs},upperdir=${stateDir}/upper,workdir=${stateDir}/work`, `${stateDir}/root`], {
+    env: hostToolEnv(),
+    timeoutMs: 30_000,
+  });
   // debootstrap copied the build host's /etc/hostname; the machine is named like Juju names machines.
   await writeFile(`${stateDir}/root/etc/hostname`, `${opts.name}\n`);
   const machine = new Machine(opts.name, stateDir, opts);

@@ -1,11 +1,12 @@
 // Host prerequisites of the machine harness: root, tools (apt-installed if missing), cgroups, archive.
-import { access, readFile } from 'node:fs/promises';
+
 import { constants } from 'node:fs';
-import { runProcess, tail } from './proc.ts';
+import { access, readFile } from 'node:fs/promises';
 import { cgroupHierarchies } from './cgroup.ts';
+import { runProcess, tail } from './proc.ts';
 
 /** Apt packages the harness installs on the host when their tools are missing. */
-export const HOST_APT_PACKAGES = ['debootstrap', 'systemd-container'] as const;
+const HOST_APT_PACKAGES = ['debootstrap', 'systemd-container'] as const;
 
 const TOOLS: readonly string[] = ['debootstrap', 'systemd-nspawn', 'nsenter', 'mount', 'umount', 'tar'];
 const SBIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -14,7 +15,7 @@ const SBIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 export type Prerequisites = { ok: true; archive: string } | { ok: false; reason: string };
 
 /** Absolute path of `tool` on the host PATH (plus sbin dirs), or undefined. */
-export async function whichTool(tool: string): Promise<string | undefined> {
+async function whichTool(tool: string): Promise<string | undefined> {
   const dirs = `${process.env.PATH ?? ''}:${SBIN_PATH}`.split(':').filter((d) => d !== '');
   for (const dir of dirs) {
     const p = `${dir}/${tool}`;
@@ -55,8 +56,7 @@ export async function archiveUri(): Promise<string> {
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const deb822 = await readFile('/etc/apt/sources.list.d/debian.sources', 'utf8').catch(() => '');
   for (const stanza of deb822.split(/\n\s*\n/)) {
-    const field = (name: string): string[] =>
-      (new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(stanza)?.[1] ?? '').split(/\s+/).filter((s) => s !== '');
+    const field = (name: string): string[] => (new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(stanza)?.[1] ?? '').split(/\s+/).filter((s) => s !== '');
     const suites = field('Suites');
     const uri = field('URIs')[0];
     if (uri !== undefined && suites.includes('bookworm') && !field('Types').includes('deb-src')) return uri;

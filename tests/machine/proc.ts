@@ -1,6 +1,6 @@
 // Host-side process helpers for the machine harness: argv only, never a shell.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { readStat } from '../../src/workload/procfs.ts';
 
@@ -81,7 +81,7 @@ export function runProcess(cmd: string, args: readonly string[], opts: RunProces
 }
 
 /** SIGKILLs every process of process group `pgid` except `spare` (all of them when spare is undefined). */
-export function killGroupMembers(pgid: number, spare: number | undefined): void {
+function killGroupMembers(pgid: number, spare: number | undefined): void {
   if (pgid <= 0) return;
   if (spare === undefined) {
     try {
@@ -137,7 +137,13 @@ export async function settlesWithin(p: Promise<unknown>, ms: number): Promise<bo
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([p.then(() => true as const, () => true as const), timeout]);
+    return await Promise.race([
+      p.then(
+        () => true as const,
+        () => true as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,12 +1,12 @@
 // Cached debootstrap'd Debian rootfs for machine tests, keyed by a hash of its recipe.
 import { createHash } from 'node:crypto';
-import { open, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { hostToolEnv, archiveUri, ensureHostTools } from './prereq.ts';
+import { open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { removeTree } from './cleanup.ts';
+import { archiveUri, ensureHostTools, hostToolEnv } from './prereq.ts';
 import { pidAlive, runProcess, sleep, tail } from './proc.ts';
 
 /** Everything that determines the rootfs content; any change gives a new cache key. */
-export interface RootfsRecipe {
+interface RootfsRecipe {
   suite: string;
   variant: string;
   packages: readonly string[];
@@ -37,27 +37,19 @@ export interface EnsureRootfsOptions {
 }
 
 /** The default --include list (no nodejs: the charm's dispatch must install it itself). */
-export const DEFAULT_ROOTFS_PACKAGES: readonly string[] = [
-  'systemd',
-  'systemd-sysv',
-  'dbus',
-  'iproute2',
-  'procps',
-  'curl',
-  'ca-certificates',
-];
+const DEFAULT_ROOTFS_PACKAGES: readonly string[] = ['systemd', 'systemd-sysv', 'dbus', 'iproute2', 'procps', 'curl', 'ca-certificates'];
 
 const PREFIX = 'tinyproxy-charm-rootfs-';
 const MARKER = '.tinyproxy-charm-rootfs.json';
 
 /** Short hex key of a recipe (sha256 of its canonical JSON). */
-export function rootfsKey(recipe: RootfsRecipe): string {
+function rootfsKey(recipe: RootfsRecipe): string {
   const canonical = JSON.stringify({ ...recipe, packages: [...new Set(recipe.packages)].sort() });
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
 /** Builds the recipe from options (default suite bookworm, variant minbase). */
-export async function rootfsRecipe(opts: EnsureRootfsOptions = {}): Promise<RootfsRecipe> {
+async function rootfsRecipe(opts: EnsureRootfsOptions = {}): Promise<RootfsRecipe> {
   return {
     suite: 'bookworm',
     variant: 'minbase',
@@ -111,19 +103,11 @@ async function isComplete(dir: string): Promise<boolean> {
 }
 
 async function debootstrap(recipe: RootfsRecipe, target: string, timeoutMs: number): Promise<void> {
-  const args = [
-    `--variant=${recipe.variant}`,
-    `--include=${recipe.packages.join(',')}`,
-    recipe.suite,
-    target,
-    recipe.archive,
-  ];
+  const args = [`--variant=${recipe.variant}`, `--include=${recipe.packages.join(',')}`, recipe.suite, target, recipe.archive];
   const r = await runProcess('debootstrap', args, { env: hostToolEnv(), timeoutMs });
   if (r.exitCode !== 0 || r.timedOut) {
     const log = await readFile(`${target}/debootstrap/debootstrap.log`, 'utf8').catch(() => '');
-    throw new Error(
-      `debootstrap ${args.join(' ')} ${r.timedOut ? 'timed out' : `failed (${r.exitCode})`}\n${tail(r.stderr + r.stdout)}\n${tail(log)}`,
-    );
+    throw new Error(`debootstrap ${args.join(' ')} ${r.timedOut ? 'timed out' : `failed (${r.exitCode})`}\n${tail(r.stderr + r.stdout)}\n${tail(log)}`);
   }
 }
 

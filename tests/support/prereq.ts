@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { inCI } from './ci.ts';
 
 /** Missing prerequisites for a suite that changes the machine: root and the named commands. */
-export function missingPrerequisites(commands: readonly string[]): string[] {
+function missingPrerequisites(commands: readonly string[]): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('root');
   for (const command of commands) {

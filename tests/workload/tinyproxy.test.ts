@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,9 @@ describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
 
   afterAll(async () => {
     unrelated?.kill('SIGKILL');
-    await createDirectDaemon(paths).stop().catch(() => undefined);
+    await createDirectDaemon(paths)
+      .stop()
+      .catch(() => undefined);
     await upstream?.close();
     if (installedBefore && !packageInstalled()) execFileSync('apt-get', ['install', '-y', '-q', PACKAGE], { stdio: 'ignore' });
     if (!accountBefore && findAccount(paths.account)?.comment === ACCOUNT_COMMENT) execFileSync('userdel', [paths.account]);

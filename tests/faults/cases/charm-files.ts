@@ -10,14 +10,14 @@ import { expectOk, expectOneLineFailure, expectServed, explain, plantCanary } fr
 import type { HookRun } from '../fixture.ts';
 import { ACTIVE, STATE_FILE_NAME } from '../machine.ts';
 import { unitStateText } from '../observe.ts';
-import { BOUNDED, BOUNDED_TEST_MS, isolated, logged, serving, type SuiteContext } from '../suite.ts';
+import { BOUNDED, BOUNDED_TEST_MS, isolated, logged, type SuiteContext, serving } from '../suite.ts';
 
 interface CharmFileFault {
   /** The file, relative to the charm dir. */
   readonly file: string;
   readonly name: string;
   /** Damages `path` (whatever is there is removed first); `canary` is a root-owned file. */
-  readonly inject: (path: string, canary: string) => void | Promise<unknown>;
+  readonly inject: (path: string, canary: string) => unknown;
 }
 
 const mkfifo = (path: string): Promise<unknown> => mustRun(['mkfifo', '-m', '0600', path]);
@@ -58,40 +58,45 @@ const MAY_FAIL_UNTIL = 1;
 
 export function registerCharmFileFaults({ fixture, tally }: SuiteContext): void {
   for (const fault of FAULTS) {
-    it(`${fault.file} ${fault.name}: the next four hooks return, at most one of the first two fails (one stderr line naming it), the rest end active, and it serves`, () => isolated(async () => {
-      const f = fixture();
-      await serving(f, 'example');
-      const path = join(f.charmDir, fault.file);
-      const state = unitStateText(f.charmDir);
-      const canary = plantCanary();
-      const done = tally.fault(`${fault.file} ${fault.name}`);
-      try {
-        rmSync(path, { recursive: true, force: true });
-        await fault.inject(path, canary.path);
-        const runs: HookRun[] = [];
-        let failures = 0;
-        for (const [i, event] of EVENTS.entries()) {
-          const r = await f.hook(event, BOUNDED);
-          runs.push(r);
-          if (r.exitCode !== 0 && !r.timedOut && failures === 0 && i <= MAY_FAIL_UNTIL) {
-            failures += 1;
-            expectOneLineFailure(r, fault.file);
-            continue;
+    it(
+      `${fault.file} ${fault.name}: the next four hooks return, at most one of the first two fails (one stderr line naming it), the rest end active, and it serves`,
+      () =>
+        isolated(async () => {
+          const f = fixture();
+          await serving(f, 'example');
+          const path = join(f.charmDir, fault.file);
+          const state = unitStateText(f.charmDir);
+          const canary = plantCanary();
+          const done = tally.fault(`${fault.file} ${fault.name}`);
+          try {
+            rmSync(path, { recursive: true, force: true });
+            await fault.inject(path, canary.path);
+            const runs: HookRun[] = [];
+            let failures = 0;
+            for (const [i, event] of EVENTS.entries()) {
+              const r = await f.hook(event, BOUNDED);
+              runs.push(r);
+              if (r.exitCode !== 0 && !r.timedOut && failures === 0 && i <= MAY_FAIL_UNTIL) {
+                failures += 1;
+                expectOneLineFailure(r, fault.file);
+                continue;
+              }
+              expectOk(r, ACTIVE);
+            }
+            if (fault.file === STATE_FILE_NAME) {
+              const warnings = runs.flatMap((r) => logged(r, 'WARNING')).filter((m) => m.includes(STATE_FILE_NAME));
+              expect(warnings, runs.map(explain).join('\n')).toHaveLength(1);
+            }
+            canary.expectUntouched();
+            await expectServed(f.net, 'example');
+            done();
+          } finally {
+            rmSync(path, { recursive: true, force: true });
+            if (state !== undefined && fault.file === STATE_FILE_NAME) writeFileSync(path, state, { mode: 0o600 });
+            canary.remove();
           }
-          expectOk(r, ACTIVE);
-        }
-        if (fault.file === STATE_FILE_NAME) {
-          const warnings = runs.flatMap((r) => logged(r, 'WARNING')).filter((m) => m.includes(STATE_FILE_NAME));
-          expect(warnings, runs.map(explain).join('\n')).toHaveLength(1);
-        }
-        canary.expectUntouched();
-        await expectServed(f.net, 'example');
-        done();
-      } finally {
-        rmSync(path, { recursive: true, force: true });
-        if (state !== undefined && fault.file === STATE_FILE_NAME) writeFileSync(path, state, { mode: 0o600 });
-        canary.remove();
-      }
-    }), BOUNDED_TEST_MS);
+        }),
+      BOUNDED_TEST_MS,
+    );
   }
 }

@@ -6,7 +6,7 @@ import { holdPort } from '../holders.ts';
 import { ACTIVE, heldBy, RESTART_WARNING_PREFIX, START_LOG_PREFIX, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { killTinyproxy } from '../out-of-band.ts';
-import { configure, logged, serving, type SuiteContext } from '../suite.ts';
+import { configure, logged, type SuiteContext, serving } from '../suite.ts';
 import { expectUnprivileged } from './first-start.ts';
 
 export function registerDaemonFaults({ fixture, tally }: SuiteContext): void {
@@ -18,7 +18,10 @@ export function registerDaemonFaults({ fixture, tally }: SuiteContext): void {
     const r = await f.hook('update-status');
     expectOk(r, ACTIVE);
     const warnings = logged(r, 'WARNING');
-    expect(warnings.filter((m) => m.startsWith(RESTART_WARNING_PREFIX)), explain(r)).toHaveLength(1);
+    expect(
+      warnings.filter((m) => m.startsWith(RESTART_WARNING_PREFIX)),
+      explain(r),
+    ).toHaveLength(1);
     const pids = charmTinyproxyPids();
     expect(pids).toHaveLength(1);
     expect(pids).not.toContain(old);

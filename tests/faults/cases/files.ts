@@ -9,7 +9,7 @@ import { startSignalRecorder } from '../holders.ts';
 import { ACTIVE, CONFIG_DIR, CONFIG_FILE, PID_FILE, RELOAD_LOG, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents, isAlive } from '../observe.ts';
 import { reloadByHand } from '../out-of-band.ts';
-import { configure, logged, serving, type SuiteContext } from '../suite.ts';
+import { configure, logged, type SuiteContext, serving } from '../suite.ts';
 
 interface ConfigFault {
   readonly name: string;

@@ -8,7 +8,7 @@ import { findAccount } from '../../../src/workload/account.ts';
 import { expectNoForwardProxy, expectOk, expectServed } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { startForwardProber } from '../holders.ts';
-import { ACCOUNT, ACTIVE, blocked, CONFIG_DIR, CONFIG_FILE, LOG_DIR, LOG_FILE, regexMessage, RUN_DIR, STATE_FILE_NAME } from '../machine.ts';
+import { ACCOUNT, ACTIVE, blocked, CONFIG_DIR, CONFIG_FILE, LOG_DIR, LOG_FILE, RUN_DIR, regexMessage, STATE_FILE_NAME } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, credentialsOf } from '../observe.ts';
 import { configure, type SuiteContext } from '../suite.ts';
 
@@ -35,7 +35,10 @@ export function expectFilesSafe(f: FaultFixture): void {
   check(RUN_DIR, account?.uid);
   expect(statSync(CONFIG_FILE).mode & 0o022, `${CONFIG_FILE} writable by others than root`).toBe(0);
   expect(readdirSync(CONFIG_DIR), 'no temp files left in the config folder').toEqual(['tinyproxy.conf']);
-  expect(readdirSync(f.charmDir).filter((n) => n.includes('.tmp')), 'no temp files left in the charm dir').toEqual([]);
+  expect(
+    readdirSync(f.charmDir).filter((n) => n.includes('.tmp')),
+    'no temp files left in the charm dir',
+  ).toEqual([]);
 }
 
 export function registerFirstStart({ fixture, tally }: SuiteContext): void {
@@ -61,7 +64,9 @@ export function registerFirstStart({ fixture, tally }: SuiteContext): void {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const outcome = await prober.finish();
     tally.input(true);
-    tally.note(`forward prober during the first start: ${outcome.tries} absolute-URI GETs and CONNECTs, ${outcome.refused} refused connections, answers ${JSON.stringify(outcome.answers)}, ${outcome.tunnels} tunnels`);
+    tally.note(
+      `forward prober during the first start: ${outcome.tries} absolute-URI GETs and CONNECTs, ${outcome.refused} refused connections, answers ${JSON.stringify(outcome.answers)}, ${outcome.tunnels} tunnels`,
+    );
     expectOk(r, ACTIVE);
     expect(soon.code, 'served as soon as the hook returned').toBe(200);
     expect(f.unit.openedPorts()).toEqual(['8000/tcp']);
@@ -72,7 +77,7 @@ export function registerFirstStart({ fixture, tally }: SuiteContext): void {
     await expectNoForwardProxy(f.net);
   });
 
-  it('tinyproxy serves as the unprivileged account, and the charm\'s files are root-owned and not world-writable', async () => {
+  it("tinyproxy serves as the unprivileged account, and the charm's files are root-owned and not world-writable", async () => {
     const f = fixture();
     const pids = charmTinyproxyPids();
     expect(pids).toHaveLength(1);

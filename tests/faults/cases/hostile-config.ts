@@ -9,7 +9,7 @@ import type { FaultFixture, HookRun } from '../fixture.ts';
 import { ACTIVE, blocked, CONFIG_FILE, RELOAD_LOG, START_LOG_PREFIX } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { CANARIES, SLUG_CASES } from '../slugs.ts';
-import { configure, logged, serverPids, serving, type SuiteContext } from '../suite.ts';
+import { configure, logged, type SuiteContext, serverPids, serving } from '../suite.ts';
 
 const printable = (value: string): string => JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
 
@@ -22,7 +22,10 @@ interface Untouched {
 }
 
 const untouched = async (f: FaultFixture): Promise<Untouched> => ({
-  config: configBytes(), pids: charmTinyproxyPids(), serverPids: await serverPids(f), events: daemonEvents(),
+  config: configBytes(),
+  pids: charmTinyproxyPids(),
+  serverPids: await serverPids(f),
+  events: daemonEvents(),
 });
 
 /** Blocked with `message`; config file byte-identical; no process started, stopped or signalled; `slug` still served. */
@@ -134,7 +137,16 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
   it('upstreams that could escape their quotes or add a directive are refused; the proxy keeps serving', async () => {
     const f = fixture();
     await serving(f, 'example');
-    for (const upstream of ['http://www.example.com/"\nReverseOnly No', 'http://www.example.com/" "x', 'http://www.example.com/ x', 'http://www.example.com/\\', 'http://www.example.com/\t', 'https://www.example.com/', 'file:///etc/passwd', '']) {
+    for (const upstream of [
+      'http://www.example.com/"\nReverseOnly No',
+      'http://www.example.com/" "x',
+      'http://www.example.com/ x',
+      'http://www.example.com/\\',
+      'http://www.example.com/\t',
+      'https://www.example.com/',
+      'file:///etc/passwd',
+      '',
+    ]) {
       const before = await untouched(f);
       configure(f, { slug: 'example', upstream });
       const r = await f.hook('config-changed');

@@ -2,6 +2,7 @@
 // held past the wait and for a few seconds, the package lists lock held; then install twice.
 import { statSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { runCommand } from '../../harness/process.ts';
 import { DPKG_LOCKS, LISTS_LOCK, LOCK_TIMEOUT_ENV, pinPackageAway, removePin } from '../apt.ts';
 import { expectCleanFailure, expectOk, explain } from '../checks.ts';
 import { tinyproxyInstalled } from '../fixture.ts';
@@ -9,7 +10,6 @@ import { holdFcntlLocks } from '../holders.ts';
 import { PACKAGE, WAITING_INSTALL, WAITING_START } from '../machine.ts';
 import { endState } from '../observe.ts';
 import type { SuiteContext } from '../suite.ts';
-import { runCommand } from '../../harness/process.ts';
 
 const DPKG_INFO = `/var/lib/dpkg/info/${PACKAGE}.list`;
 const APT_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
@@ -17,7 +17,7 @@ const APT_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'nonin
 const installArgv = (calls: string[][]): string[] | undefined => calls.find((argv) => argv.includes('install'));
 
 export function registerInstallFaults({ fixture, tally }: SuiteContext): void {
-  it('a package apt cannot install: install fails naming the package and apt\'s message', async () => {
+  it("a package apt cannot install: install fails naming the package and apt's message", async () => {
     const f = fixture();
     const done = tally.fault('tinyproxy-bin pinned away (Pin-Priority -1) during install');
     pinPackageAway();
@@ -34,7 +34,7 @@ export function registerInstallFaults({ fixture, tally }: SuiteContext): void {
 
   it('the dpkg lock held longer than the wait: install fails clearly, naming the lock', async () => {
     const f = fixture();
-    const done = tally.fault('dpkg lock held past the install\'s wait');
+    const done = tally.fault("dpkg lock held past the install's wait");
     const holder = await holdFcntlLocks(DPKG_LOCKS);
     try {
       f.apt.clear();

@@ -7,11 +7,11 @@ import { expect, it } from 'vitest';
 import type { SimUnit } from '../../harness/juju-sim.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
-import { runHookKilledWhen, whenCreated, whenGrows, whenReplaced, type KilledHook } from '../killer.ts';
+import { type KilledHook, runHookKilledWhen, whenCreated, whenGrows, whenReplaced } from '../killer.ts';
 import { ACTIVE, CONFIG_DIR, CONFIG_FILE, LOG_FILE, RELOAD_LOG, START_LOG_PREFIX, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents, unitStateText } from '../observe.ts';
 import { configFor, startTinyproxyByHand, writeConfigWithoutReload } from '../out-of-band.ts';
-import { configure, logged, serving, type SuiteContext } from '../suite.ts';
+import { configure, logged, type SuiteContext, serving } from '../suite.ts';
 import { expectFilesSafe, expectUnprivileged } from './first-start.ts';
 
 const REAL_KILLS = 5;
@@ -62,7 +62,10 @@ export function registerKills({ fixture, tally }: SuiteContext): void {
         const converged = await expectConverged(f, f.unit, slug);
         expect(converged.pid, 'a reload keeps the PID').toBe(pid);
         expect(daemonEvents(), 'exactly one reload across the killed hook and the next one').toEqual({ starts: before.starts, reloads: before.reloads + 1 });
-        expect(logged(r, 'INFO').filter((m) => m === RELOAD_LOG), explain(r)).toHaveLength(reloadedBeforeKill === 0 ? 1 : 0);
+        expect(
+          logged(r, 'INFO').filter((m) => m === RELOAD_LOG),
+          explain(r),
+        ).toHaveLength(reloadedBeforeKill === 0 ? 1 : 0);
         if (converged.portOpened) done();
       }
     });
@@ -188,7 +191,10 @@ export function registerKills({ fixture, tally }: SuiteContext): void {
     const before = daemonEvents();
     const r = await f.hook('start', { unit });
     expectOk(r, ACTIVE);
-    expect(logged(r, 'INFO').filter((m) => m.startsWith(START_LOG_PREFIX)), 'no second start').toEqual([]);
+    expect(
+      logged(r, 'INFO').filter((m) => m.startsWith(START_LOG_PREFIX)),
+      'no second start',
+    ).toEqual([]);
     expect(charmTinyproxyPids()).toEqual([pid]);
     expect(daemonEvents()).toEqual(before);
     if ((await expectConverged(f, unit, 'example')).portOpened) done();

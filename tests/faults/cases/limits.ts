@@ -9,7 +9,7 @@ import { expect, it } from 'vitest';
 import { killGroup } from '../../harness/process.ts';
 import { BINARY, CONFIG_FILE, MAX_SLUG } from '../machine.ts';
 import { configFor } from '../out-of-band.ts';
-import { serving, type SuiteContext } from '../suite.ts';
+import { type SuiteContext, serving } from '../suite.ts';
 
 /** Runs tinyproxy on `text` (port 8010, its own pid file) in the namespace; whether it reached its main loop. */
 async function runOnConfig(namespace: string, text: string): Promise<{ started: boolean; output: string }> {
@@ -19,7 +19,9 @@ async function runOnConfig(namespace: string, text: string): Promise<{ started: 
   writeFileSync(file, text.replace(/^Port \d+$/m, 'Port 8010').replace(/^PidFile .*$/m, `PidFile "${dir}/tinyproxy.pid"`), { mode: 0o644 });
   const child = spawn('ip', ['netns', 'exec', namespace, BINARY, '-d', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
-  const collect = (chunk: Buffer): void => { output += chunk.toString('utf8'); };
+  const collect = (chunk: Buffer): void => {
+    output += chunk.toString('utf8');
+  };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

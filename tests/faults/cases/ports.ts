@@ -10,11 +10,11 @@ import { expect, it } from 'vitest';
 import type { Call, SimUnit } from '../../harness/juju-sim.ts';
 import { UPSTREAM_MARKER } from '../../harness/netns.ts';
 import { expectOk, explain } from '../checks.ts';
-import { tinyproxyInstalled, type FaultFixture, type HookRun } from '../fixture.ts';
+import { type FaultFixture, type HookRun, tinyproxyInstalled } from '../fixture.ts';
 import { runHookKilledWhen, whenPortRequested } from '../killer.ts';
 import { ACTIVE, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids } from '../observe.ts';
-import { configure, serving, type SuiteContext } from '../suite.ts';
+import { configure, type SuiteContext, serving } from '../suite.ts';
 import type { Tally } from '../tally.ts';
 
 /** A hook that changes Juju's opened ports, from a known state. */
@@ -180,7 +180,10 @@ export function registerPortFaults({ fixture, tally }: SuiteContext): void {
         }
         if (!unit || !lost) throw new Error('unreachable');
         expect(lost.landed, `the ${scenario.event} hook failed (in ${ATTEMPTS} attempts): ${lost.detail}`).toBe(true);
-        expect(lost.calls.map((c) => c.tool), `the ${scenario.event} hook called open-port: ${lost.detail}`).toContain('open-port');
+        expect(
+          lost.calls.map((c) => c.tool),
+          `the ${scenario.event} hook called open-port: ${lost.detail}`,
+        ).toContain('open-port');
         expect(unit.openedPorts(), 'Juju kept the ports it had before the failed hook').toEqual(scenario.before);
         expect(unit.pendingPorts()).toEqual([]);
 
@@ -197,8 +200,11 @@ export function registerPortFaults({ fixture, tally }: SuiteContext): void {
         expect(unit.openedPorts(), explain(confirm)).toEqual(opened);
         const steady = await f.hook('update-status', { unit });
         expectOk(steady, ACTIVE);
-        expect(steady.calls.map((c) => c.tool), `a steady update-status: ${explain(steady)}`).toEqual(['config-get', 'status-set']);
-        expect(unit.openedPorts(), 'Juju\'s opened ports after a steady update-status').toEqual(opened);
+        expect(
+          steady.calls.map((c) => c.tool),
+          `a steady update-status: ${explain(steady)}`,
+        ).toEqual(['config-get', 'status-set']);
+        expect(unit.openedPorts(), "Juju's opened ports after a steady update-status").toEqual(opened);
         done();
       } finally {
         f.tools.clear();

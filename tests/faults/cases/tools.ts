@@ -5,7 +5,7 @@ import { expectCleanFailure, expectNoForwardProxy, expectOk, expectServed } from
 import type { FaultFixture, HookOptions, HookRun } from '../fixture.ts';
 import { ACTIVE, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids } from '../observe.ts';
-import { serving, type SuiteContext } from '../suite.ts';
+import { type SuiteContext, serving } from '../suite.ts';
 
 interface ToolCase {
   readonly tool: string;
@@ -21,14 +21,42 @@ const stopped = async (f: FaultFixture): Promise<HookOptions> => {
 };
 
 const CASES: readonly ToolCase[] = [
-  { tool: 'config-get', event: 'config-changed', prepare: async (f) => (await serving(f, 'example'), {}) },
-  { tool: 'status-set', event: 'update-status', prepare: async (f) => (await serving(f, 'example'), {}) },
+  {
+    tool: 'config-get',
+    event: 'config-changed',
+    prepare: async (f) => {
+      await serving(f, 'example');
+      return {};
+    },
+  },
+  {
+    tool: 'status-set',
+    event: 'update-status',
+    prepare: async (f) => {
+      await serving(f, 'example');
+      return {};
+    },
+  },
   { tool: 'juju-log', event: 'start', prepare: stopped },
   // tinyproxy-bin is installed by now, so this install runs no apt: the server namespace will do.
-  { tool: 'application-version-set', event: 'install', prepare: async (f) => (await serving(f, 'example'), {}) },
+  {
+    tool: 'application-version-set',
+    event: 'install',
+    prepare: async (f) => {
+      await serving(f, 'example');
+      return {};
+    },
+  },
   // As the open-port case of kills.ts: the retried start must open 8000/tcp although
   // tinyproxy already serves.
-  { tool: 'open-port', event: 'start', prepare: async (f) => (await stopped(f), { unit: await f.freshUnit() }) },
+  {
+    tool: 'open-port',
+    event: 'start',
+    prepare: async (f) => {
+      await stopped(f);
+      return { unit: await f.freshUnit() };
+    },
+  },
 ];
 
 export function registerToolFaults({ fixture, tally }: SuiteContext): void {

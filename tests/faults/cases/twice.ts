@@ -9,7 +9,7 @@ import { tinyproxyInstalled } from '../fixture.ts';
 import { ACTIVE, CONFIG_DIR, RELOAD_LOG, START_LOG_PREFIX, WAITING_INSTALL, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, endState } from '../observe.ts';
 import { CANARIES } from '../slugs.ts';
-import { configure, serving, type SuiteContext } from '../suite.ts';
+import { configure, type SuiteContext, serving } from '../suite.ts';
 
 interface TwiceCase {
   readonly event: string;
@@ -33,8 +33,14 @@ const CASES: readonly TwiceCase[] = [
 /** What a second run must not do: reload, start, change ports, run apt. */
 function expectNoAction(f: FaultFixture, r: HookRun): void {
   const info = r.logs.map((l) => l.message);
-  expect(info.filter((m) => m === RELOAD_LOG || m.startsWith(START_LOG_PREFIX)), explain(r)).toEqual([]);
-  expect(r.calls.filter((c) => c.tool === 'open-port' || c.tool === 'close-port'), explain(r)).toEqual([]);
+  expect(
+    info.filter((m) => m === RELOAD_LOG || m.startsWith(START_LOG_PREFIX)),
+    explain(r),
+  ).toEqual([]);
+  expect(
+    r.calls.filter((c) => c.tool === 'open-port' || c.tool === 'close-port'),
+    explain(r),
+  ).toEqual([]);
   expect(f.apt.calls(), 'apt-get ran again').toEqual([]);
 }
 
@@ -82,6 +88,11 @@ export function registerTwice({ fixture, tally }: SuiteContext): void {
   it('over the whole suite: no substitution canary exists and the upstream never received a forwarded request', () => {
     const f = fixture();
     for (const canary of CANARIES) expect(existsSync(canary), canary).toBe(false);
-    expect(f.net.upstreamRequests().map((r) => r.url).filter((u) => u.includes('forward-'))).toEqual([]);
+    expect(
+      f.net
+        .upstreamRequests()
+        .map((r) => r.url)
+        .filter((u) => u.includes('forward-')),
+    ).toEqual([]);
   });
 }

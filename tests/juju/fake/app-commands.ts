@@ -2,11 +2,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
-import { readCharm, readZip, type CharmInfo } from './charm-archive.ts';
-import { appOf, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed, type Command, type Io } from './command-support.ts';
+import { type CharmInfo, readCharm, readZip } from './charm-archive.ts';
+import { appOf, type Command, type Io, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed } from './command-support.ts';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
 import { renderConfig } from './render.ts';
-import { liveUnits, nextAddress, schedule, TINYPROXY_VERSION, unitView, type FakeApp, type FakeModel, type UnitView } from './state.ts';
+import { type FakeApp, type FakeModel, liveUnits, nextAddress, schedule, TINYPROXY_VERSION, type UnitView, unitView } from './state.ts';
 import { tarGz } from './tar.ts';
 
 /** Runs config-changed on every live unit, after whatever each has queued. */
@@ -24,7 +24,11 @@ function addUnit(model: FakeModel, app: FakeApp, io: Io): string {
   const id = String(model.nextMachine++);
   model.machines[id] = { id, address: nextAddress(io.state), createdAt: io.now, startedAt: io.now + io.stepMs };
   const name = `${app.name}/${app.nextUnit++}`;
-  const unit = { name, machine: id, steps: [{ at: io.now, agent: { current: 'allocating', message: '' }, workload: { current: 'waiting', message: 'waiting for machine' }, charmRevision: app.revision }] };
+  const unit = {
+    name,
+    machine: id,
+    steps: [{ at: io.now, agent: { current: 'allocating', message: '' }, workload: { current: 'waiting', message: 'waiting for machine' }, charmRevision: app.revision }],
+  };
   app.units[name] = unit;
   schedule(unit, io.now, io.stepMs, deploySteps(app, name, { runnable: app.runnable, leader }));
   return name;
@@ -52,7 +56,19 @@ export const deploy: Command = (args, io) => {
   const name = given ?? info.name;
   if (!APP_NAME.test(name)) throw new JujuError(`invalid application name "${name}"`);
   if (model.apps[name] !== undefined) throw new JujuError(`cannot add application "${name}": application already exists`);
-  const app: FakeApp = { name, charmName: info.name, charmFile: path.resolve(charm), options: info.options, revision: 0, runnable: info.runnable, config: {}, exposed: false, nextUnit: 0, units: {}, createdAt: io.now };
+  const app: FakeApp = {
+    name,
+    charmName: info.name,
+    charmFile: path.resolve(charm),
+    options: info.options,
+    revision: 0,
+    runnable: info.runnable,
+    config: {},
+    exposed: false,
+    nextUnit: 0,
+    units: {},
+    createdAt: io.now,
+  };
   for (const pair of parsed.flags.get('config') ?? []) {
     const [key, ...rest] = pair.split('=');
     if (key === undefined || rest.length === 0) throw new UsageError('fake juju: --config takes key=value');
@@ -116,8 +132,7 @@ interface ExecOutcome {
 
 /** The commands the fake units answer (the suite's, character for character), by command line. */
 const UNIT_COMMANDS: Readonly<Record<string, (app: FakeApp, view: UnitView, io: Io) => ExecOutcome>> = {
-  'tinyproxy -v': (_app, view) =>
-    view.version !== '' ? { code: 0, stdout: `tinyproxy ${TINYPROXY_VERSION}\n` } : { code: 127, stderr: 'bash: line 1: tinyproxy: command not found\n' },
+  'tinyproxy -v': (_app, view) => (view.version !== '' ? { code: 0, stdout: `tinyproxy ${TINYPROXY_VERSION}\n` } : { code: 127, stderr: 'bash: line 1: tinyproxy: command not found\n' }),
   // A stand-in for the charm's config file, from what the fake unit serves (not the charm's exact file).
   'cat /etc/tinyproxy/tinyproxy.conf': (app, view) => {
     if (view.serving === null) return { code: 1, stderr: 'cat: /etc/tinyproxy/tinyproxy.conf: No such file or directory\n' };
@@ -133,13 +148,30 @@ const UNIT_COMMANDS: Readonly<Record<string, (app: FakeApp, view: UnitView, io: 
       parts.forEach((_part, i) => folders.add(`${parts.slice(0, i + 1).join('/')}/`));
     }
     const entries = [...[...folders].map((name) => ({ name, mode: 0o755 })), ...[...files].filter(([name]) => !name.endsWith('/')).map(([name, file]) => ({ name, mode: file.mode, data: file.data }))];
-    return { code: 0, stdout: tarGz(entries.sort((a, b) => (a.name < b.name ? -1 : 1)), Math.floor(io.now / 1000)).toString('base64') };
+    return {
+      code: 0,
+      stdout: tarGz(
+        entries.sort((a, b) => (a.name < b.name ? -1 : 1)),
+        Math.floor(io.now / 1000),
+      ).toString('base64'),
+    };
   },
 };
 
 /** `juju exec --format=json --unit <unit> -- <command>`: only the commands in UNIT_COMMANDS. */
 export const exec: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('format'), valued('unit', 'u'), valued('machine'), valued('application', 'app', 'a'), boolean('all'), valued('wait'), boolean('background'), boolean('parallel'), valued('execution-group')]);
+  const parsed = parse(args, [
+    MODEL,
+    valued('format'),
+    valued('unit', 'u'),
+    valued('machine'),
+    valued('application', 'app', 'a'),
+    boolean('all'),
+    valued('wait'),
+    boolean('background'),
+    boolean('parallel'),
+    valued('execution-group'),
+  ]);
   const model = modelOf(parsed, io);
   const units = (parsed.flags.get('unit') ?? []).flatMap((value) => value.split(','));
   if (units.length !== 1 || parsed.flags.has('machine') || parsed.flags.has('application') || flagSet(parsed, 'all')) {
@@ -152,7 +184,12 @@ export const exec: Command = (args, io) => {
   if (found === undefined) throw new JujuError(`unit "${name}" not found`);
   const command = parsed.positional.join(' ');
   const run = UNIT_COMMANDS[command];
-  if (run === undefined) throw new UsageError(`fake juju: \`${command}\` is not simulated on the units (only ${Object.keys(UNIT_COMMANDS).map((c) => `\`${c}\``).join(', ')})`);
+  if (run === undefined)
+    throw new UsageError(
+      `fake juju: \`${command}\` is not simulated on the units (only ${Object.keys(UNIT_COMMANDS)
+        .map((c) => `\`${c}\``)
+        .join(', ')})`,
+    );
   const outcome = run(app, found.view, io);
   const results = { 'return-code': outcome.code, ...(outcome.stdout ? { stdout: outcome.stdout } : {}), ...(outcome.stderr ? { stderr: outcome.stderr } : {}) };
   const id = String(io.state.nextTask++);
@@ -179,8 +216,19 @@ export const addUnitCommand: Command = (args, io) => {
  */
 export const refresh: Command = (args, io) => {
   const parsed = parse(args, [
-    MODEL, valued('path'), valued('switch'), valued('revision'), valued('channel'), valued('base'), valued('config'), valued('bind'),
-    valued('resource'), valued('storage'), boolean('force'), boolean('force-base'), boolean('force-units'),
+    MODEL,
+    valued('path'),
+    valued('switch'),
+    valued('revision'),
+    valued('channel'),
+    valued('base'),
+    valued('config'),
+    valued('bind'),
+    valued('resource'),
+    valued('storage'),
+    boolean('force'),
+    boolean('force-base'),
+    boolean('force-units'),
   ]);
   const [name] = positionals(parsed, 1, 1, 'refresh [options] <application>');
   const has = (flag: string): boolean => parsed.flags.has(flag);

@@ -5,7 +5,7 @@
 // and afterHook), and the retries of a failed hook (5 s, doubling, at most 5 min apart). The
 // config is judged by the charm's own parseCharmConfig, so the fake's blocked messages are the charm's.
 import { parseCharmConfig } from '../../../src/charm/config.ts';
-import { TINYPROXY_VERSION, type ConfigValue, type FakeApp, type Serving, type Step, type StatusLine } from './state.ts';
+import { type ConfigValue, type FakeApp, type Serving, type StatusLine, type Step, TINYPROXY_VERSION } from './state.ts';
 
 /** A step to schedule: `delaySteps` (default 1) steps after the one before it. */
 export type PlannedStep = Omit<Step, 'at'> & { readonly delaySteps?: number };
@@ -87,11 +87,7 @@ export function upgradeSteps(app: FakeApp, unit: string, before: Before & { work
   const fetched: PlannedStep = { agent: running('upgrade-charm'), charmRevision: app.revision };
   if (!runnable) return [fetched, ...failingHook(unit, 'upgrade-charm', before.workload, notExecutable(unit))];
   const upgraded = settled(app, before);
-  return [
-    fetched,
-    { agent: running('config-changed'), ...upgraded, log: ran(unit, 'upgrade-charm') },
-    { agent: idle, ...upgraded, log: ran(unit, 'config-changed') },
-  ];
+  return [fetched, { agent: running('config-changed'), ...upgraded, log: ran(unit, 'upgrade-charm') }, { agent: idle, ...upgraded, log: ran(unit, 'config-changed') }];
 }
 
 /**

@@ -87,9 +87,7 @@ export function readCharm(file: string): CharmInfo {
   const metadata = yamlFile(files, 'metadata.yaml');
   if (metadata === undefined || typeof metadata.name !== 'string') throw new Error('invalid charm archive: metadata.yaml with a name is required');
   const manifest = yamlFile(files, 'manifest.yaml');
-  const bases = (Array.isArray(manifest?.bases) ? manifest.bases : [])
-    .filter(isRecord)
-    .map((base) => `${String(base.name)}@${String(base.channel)}`);
+  const bases = (Array.isArray(manifest?.bases) ? manifest.bases : []).filter(isRecord).map((base) => `${String(base.name)}@${String(base.channel)}`);
   if (bases.length === 0) throw new Error('charm does not define any bases, not valid');
   const options: Record<string, OptionSpec> = {};
   const config = yamlFile(files, 'config.yaml');

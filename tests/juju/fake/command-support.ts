@@ -1,6 +1,6 @@
 // What the fake's commands share: the error types, the I/O they run against, argument parsing
 // as juju does it, and lookups that fail with juju's words.
-import { boolean, flagValue, parseArgs, UsageError, valued, type FlagSpec, type ParsedArgs } from './flags.ts';
+import { boolean, type FlagSpec, flagValue, type ParsedArgs, parseArgs, UsageError, valued } from './flags.ts';
 import { CONTROLLER, type ConfigValue, type FakeApp, type FakeModel, type FakeState, type OptionSpec } from './state.ts';
 
 /** A command failure: juju prints `ERROR <message>` and exits 1. */

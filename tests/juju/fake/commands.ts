@@ -4,7 +4,7 @@ import { addUnitCommand, config, deploy, exec, expose, refresh, removeUnit } fro
 import type { Command } from './command-support.ts';
 import { addModel, debugLog, destroyModel, showModel, status, version } from './model-commands.ts';
 
-export { JujuError, type Io } from './command-support.ts';
+export { type Io, JujuError } from './command-support.ts';
 
 /** The commands the fake answers, by name. */
 export const COMMANDS: Readonly<Record<string, Command>> = {

@@ -2,7 +2,7 @@
 // in $FAKE_JUJU_STATE, print like juju, and record the call in calls.jsonl.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
-import { COMMANDS, JujuError, type Io } from './commands.ts';
+import { COMMANDS, type Io, JujuError } from './commands.ts';
 import { UsageError } from './flags.ts';
 import { loadState, saveState } from './state.ts';
 

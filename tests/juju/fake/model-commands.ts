@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { type Command, checkController, JujuError, MODEL, modelAt, modelOf, parse, positionals, requireJson } from './command-support.ts';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
-import { checkController, JujuError, MODEL, modelAt, modelOf, parse, positionals, requireJson, type Command } from './command-support.ts';
 import { renderStatus, since } from './render.ts';
 import { CLOUD, CONTROLLER, JUJU_VERSION, REGION } from './state.ts';
 
@@ -95,10 +95,14 @@ const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR'];
 
 /** An --include/--exclude value as juju's debug-log turns it into an entity tag (parseEntity), as a pattern. */
 function entityPattern(value: string): RegExp {
-  const tag = /^(unit|machine|application)-/.test(value) || value.includes('*') ? value
-    : /^\d+(\/lxd\/\d+)?$/.test(value) ? `machine-${value.replaceAll('/', '-')}`
-      : /^[a-z][a-z0-9-]*\/\d+$/.test(value) ? `unit-${value.replace('/', '-')}`
-        : `unit-${value}-*`;
+  const tag =
+    /^(unit|machine|application)-/.test(value) || value.includes('*')
+      ? value
+      : /^\d+(\/lxd\/\d+)?$/.test(value)
+        ? `machine-${value.replaceAll('/', '-')}`
+        : /^[a-z][a-z0-9-]*\/\d+$/.test(value)
+          ? `unit-${value.replace('/', '-')}`
+          : `unit-${value}-*`;
   const escaped = tag.replace(/[.+?^$(){}|[\]\\]/g, '\\$&');
   return new RegExp(`^${escaped.replaceAll('*', '.*')}$`);
 }
@@ -111,9 +115,26 @@ function entityPattern(value: string): RegExp {
  */
 export const debugLog: Command = (args, io) => {
   const parsed = parse(args, [
-    MODEL, valued('include', 'i'), valued('exclude', 'x'), valued('include-module'), valued('exclude-module'), valued('include-label'),
-    valued('exclude-label'), valued('level', 'l'), valued('lines', 'n'), valued('limit'), boolean('replay'), boolean('no-tail'), boolean('tail'),
-    boolean('color'), boolean('utc'), boolean('location'), boolean('date'), boolean('ms'), boolean('retry'), valued('retry-delay'),
+    MODEL,
+    valued('include', 'i'),
+    valued('exclude', 'x'),
+    valued('include-module'),
+    valued('exclude-module'),
+    valued('include-label'),
+    valued('exclude-label'),
+    valued('level', 'l'),
+    valued('lines', 'n'),
+    valued('limit'),
+    boolean('replay'),
+    boolean('no-tail'),
+    boolean('tail'),
+    boolean('color'),
+    boolean('utc'),
+    boolean('location'),
+    boolean('date'),
+    boolean('ms'),
+    boolean('retry'),
+    valued('retry-delay'),
   ]);
   const count = (flag: string, fallback: number): number => {
     const text = flagValue(parsed, flag);

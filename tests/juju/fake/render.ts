@@ -1,6 +1,6 @@
 // The JSON the fake prints, laid out as Juju 3.6 prints it for a machine (LXD) model:
 // `juju status --format=json` and `juju config <app> --format=json`.
-import { CONTROLLER, JUJU_VERSION, liveUnits, machineListed, type FakeApp, type FakeMachine, type FakeModel, type StatusLine } from './state.ts';
+import { CONTROLLER, type FakeApp, type FakeMachine, type FakeModel, JUJU_VERSION, liveUnits, machineListed, type StatusLine } from './state.ts';
 
 type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
 

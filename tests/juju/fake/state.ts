@@ -205,8 +205,7 @@ export function nextAddress(state: FakeState): string {
 }
 
 /** Whether a machine is listed at `time`. */
-export const machineListed = (machine: FakeMachine, time: number): boolean =>
-  machine.createdAt <= time && (machine.removedAt === undefined || time < machine.removedAt);
+export const machineListed = (machine: FakeMachine, time: number): boolean => machine.createdAt <= time && (machine.removedAt === undefined || time < machine.removedAt);
 
 /** The unit of any model whose machine has `address` and is listed at `time`. */
 export function unitAtAddress(state: FakeState, address: string, time: number): UnitView | undefined {

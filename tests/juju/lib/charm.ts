@@ -19,12 +19,16 @@ export function findCharm(root: string, charmPath: string | undefined, hostArch:
     if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new Error(`CHARM_PATH=${charmPath}: no such file`);
     return file;
   }
-  const charms = readdirSync(root).filter((name) => name.endsWith('.charm')).sort();
+  const charms = readdirSync(root)
+    .filter((name) => name.endsWith('.charm'))
+    .sort();
   if (charms.length === 0) throw new Error(`no *.charm in ${root}: build one with \`npm run pack\` (or set CHARM_PATH)`);
   if (charms.length === 1) return path.join(root, charms[0] ?? '');
   const forHost = charms.filter((name) => name.endsWith(`_${hostArch}.charm`));
   if (forHost.length === 1) return path.join(root, forHost[0] ?? '');
-  throw new Error(`several *.charm in ${root} (${charms.join(', ')}), ${forHost.length === 0 ? 'none' : 'more than one'} for this host's architecture (${hostArch}): set CHARM_PATH to the one to test`);
+  throw new Error(
+    `several *.charm in ${root} (${charms.join(', ')}), ${forHost.length === 0 ? 'none' : 'more than one'} for this host's architecture (${hostArch}): set CHARM_PATH to the one to test`,
+  );
 }
 
 /** Where `command` resolves on `searchPath` (a PATH value), or undefined. */

@@ -1,5 +1,5 @@
 // Conditions on a parsed `juju status`: each returns why it does not hold yet, or undefined when it holds.
-import { unitsOf, type JujuStatus } from './status.ts';
+import { type JujuStatus, unitsOf } from './status.ts';
 
 /** Why `status` does not satisfy a condition yet, or undefined when it does. */
 export type Condition = (status: JujuStatus) => string | undefined;
@@ -19,8 +19,7 @@ export interface UnitsExpectation {
   readonly ports?: readonly string[];
 }
 
-const samePorts = (actual: readonly string[], expected: readonly string[]): boolean =>
-  actual.length === expected.length && [...actual].sort().every((port, i) => port === [...expected].sort()[i]);
+const samePorts = (actual: readonly string[], expected: readonly string[]): boolean => actual.length === expected.length && [...actual].sort().every((port, i) => port === [...expected].sort()[i]);
 
 /** Every unit of `app` shows the expected workload status (and message, ports) with an idle agent. */
 export function unitsSettled(app: string, expected: UnitsExpectation): Condition {

@@ -23,18 +23,15 @@ export const targetUrl = (target: HttpTarget): string => `http://${hostPort(targ
 
 function get(connect: { host: string; port: number }, requestTarget: string, hostHeader: string, timeoutMs: number): Promise<HttpAnswer> {
   return new Promise((resolve) => {
-    const req = request(
-      { ...connect, path: requestTarget, method: 'GET', agent: false, headers: { host: hostHeader, 'user-agent': 'tinyproxy-charm-juju-suite' } },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          if (body.length < 1_000_000) body += chunk;
-        });
-        res.on('end', () => resolve({ kind: 'response', status: res.statusCode ?? 0, body }));
-        res.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message }));
-      },
-    );
+    const req = request({ ...connect, path: requestTarget, method: 'GET', agent: false, headers: { host: hostHeader, 'user-agent': 'tinyproxy-charm-juju-suite' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 1_000_000) body += chunk;
+      });
+      res.on('end', () => resolve({ kind: 'response', status: res.statusCode ?? 0, body }));
+      res.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message }));
+    });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message }));
     req.end();
@@ -53,8 +50,7 @@ export function proxiedHttpGet(proxy: URL): HttpGet {
 /** The text every copy of example.com's page carries. */
 export const EXAMPLE_PAGE_MARKER = 'Example Domain';
 
-const shown = (answer: HttpAnswer): string =>
-  answer.kind === 'error' ? answer.code : `HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 120))}`;
+const shown = (answer: HttpAnswer): string => (answer.kind === 'error' ? answer.code : `HTTP ${answer.status} ${JSON.stringify(answer.body.slice(0, 120))}`);
 
 /** Why `answer` is not example.com's page via the proxy, or undefined if it is. */
 export function notExamplePage(answer: HttpAnswer): string | undefined {

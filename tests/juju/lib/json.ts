@@ -4,8 +4,7 @@
 export type JsonObject = { readonly [key: string]: unknown };
 
 /** Whether a JSON value is an object (not null, not an array). */
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+export const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The object under `key`, or an empty one. */
 export const objectAt = (object: JsonObject, key: string): JsonObject => {

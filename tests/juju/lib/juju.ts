@@ -1,8 +1,8 @@
 // The juju CLI, driven with execa: one method per command the suite uses, JSON output parsed.
 // Model-scoped commands get `--model <name>` right after the command name, as Jubilant does.
 import { execa } from 'execa';
-import { parseConfigOutput, parseExecOutput, type ConfigSetting, type ExecResult } from './outputs.ts';
-import { parseStatus, type JujuStatus } from './status.ts';
+import { type ConfigSetting, type ExecResult, parseConfigOutput, parseExecOutput } from './outputs.ts';
+import { type JujuStatus, parseStatus } from './status.ts';
 
 const MINUTE = 60_000;
 

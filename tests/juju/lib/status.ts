@@ -7,7 +7,7 @@
 //       units: { "<app>/<n>": { workload-status, juju-status, leader, upgrading-from, machine, open-ports, public-address } } } } }
 // A status line is {current, message, since, version, life}, each omitted when empty. An entity
 // Juju could not read is printed as {"status-error": "<why>"} instead.
-import { isObject, objectAt, parseJsonObject, stringAt, stringsAt, type JsonObject } from './json.ts';
+import { isObject, type JsonObject, objectAt, parseJsonObject, stringAt, stringsAt } from './json.ts';
 
 /** One status line (`workload-status`, `juju-status`, `machine-status`, ...). */
 export interface StatusInfo {

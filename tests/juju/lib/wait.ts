@@ -1,7 +1,7 @@
 // Bounded polling: ask again every interval until a condition holds, give up at a deadline.
 // No fixed sleeps anywhere in the suite: every wait is one of these.
 import type { Alarm, Condition } from './conditions.ts';
-import { unitsOf, type JujuStatus } from './status.ts';
+import { type JujuStatus, unitsOf } from './status.ts';
 
 /** Time, injectable so the polling logic is tested without waiting. */
 export interface Clock {
@@ -16,10 +16,7 @@ export const realClock: Clock = {
 };
 
 /** What one probe found: ready (with a value), not yet (and why), or a reason to stop now. */
-export type Verdict<T> =
-  | { readonly state: 'ready'; readonly value: T }
-  | { readonly state: 'waiting'; readonly reason: string }
-  | { readonly state: 'failed'; readonly reason: string };
+export type Verdict<T> = { readonly state: 'ready'; readonly value: T } | { readonly state: 'waiting'; readonly reason: string } | { readonly state: 'failed'; readonly reason: string };
 
 /** How long and how often to poll. */
 export interface PollOptions {
@@ -83,8 +80,7 @@ export interface StatusWaitOptions extends PollOptions {
 /** Reads `juju status` until `condition` holds (`successes` times in a row); returns that status. */
 export async function waitForStatus(read: () => Promise<JujuStatus>, condition: Condition, options: StatusWaitOptions): Promise<JujuStatus> {
   let last: JujuStatus | undefined;
-  const withLast = (reason: string): string =>
-    last !== undefined && options.describe !== undefined ? `${reason}\n  ${options.describe(last)}` : reason;
+  const withLast = (reason: string): string => (last !== undefined && options.describe !== undefined ? `${reason}\n  ${options.describe(last)}` : reason);
   return pollUntil<JujuStatus>(async () => {
     const status = await read();
     last = status;

@@ -272,7 +272,12 @@ describe('charm: active means serving', () => {
   });
 
   it('a port move to a port another process holds changes nothing and says why', async () => {
-    const w = world({ config: { 'server-port': 8080 }, ports: ['8000/tcp'], machine: { ...servingMachine(example), stranger: { port: 8080, pid: 42, comm: 'fake-proxy' } }, unit: { shouldRun: true, openedPort: 8000 } });
+    const w = world({
+      config: { 'server-port': 8080 },
+      ports: ['8000/tcp'],
+      machine: { ...servingMachine(example), stranger: { port: 8080, pid: 42, comm: 'fake-proxy' } },
+      unit: { shouldRun: true, openedPort: 8000 },
+    });
     await hook(w, 'config-changed');
     expect(w.juju.status).toEqual({ name: 'blocked', message: 'Port 8080 is in use by fake-proxy (pid 42); stop it or choose another server-port' });
     expect(w.workload.file).toEqual(example);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { servingMachine } from '../../fakes/fake-workload.ts';
-import { dispatch, failingHook, hook, world, type World } from '../../fakes/world.ts';
+import { dispatch, failingHook, hook, type World, world } from '../../fakes/world.ts';
 
 const example = { port: 8000, slug: 'example', upstream: 'http://www.example.com/' };
 

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileStateStore, INITIAL_STATE, memoryStateStore, STATE_FILE, updateState, type UnitState, type UnitStateStore } from '../../../src/charm/unit-state.ts';
+import { fileStateStore, INITIAL_STATE, memoryStateStore, STATE_FILE, type UnitState, type UnitStateStore, updateState } from '../../../src/charm/unit-state.ts';
 
 const charmDir = (): string => mkdtempSync(join(tmpdir(), 'unit-state-'));
 
@@ -103,7 +103,14 @@ describe('updateState', () => {
   const counting = (initial: UnitState): UnitStateStore & { writes: UnitState[] } => {
     const memory = memoryStateStore(initial);
     const writes: UnitState[] = [];
-    return { writes, load: memory.load, save: (state) => (writes.push(state), memory.save(state)) };
+    return {
+      writes,
+      load: memory.load,
+      save: (state) => {
+        writes.push(state);
+        memory.save(state);
+      },
+    };
   };
 
   it('writes only when something changes', () => {

@@ -23,7 +23,7 @@ const script = (body: string): string => {
 describe('runHookTool', () => {
   it('passes argv through untouched and returns stdout', async () => {
     const tool = script('for a in "$@"; do printf "<%s>" "$a"; done');
-    expect(await runHookTool([tool, '--', "it's $(x) `y` \"z\"\nnext"])).toBe("<--><it's $(x) `y` \"z\"\nnext>");
+    expect(await runHookTool([tool, '--', 'it\'s $(x) `y` "z"\nnext'])).toBe('<--><it\'s $(x) `y` "z"\nnext>');
   });
 
   it('throws a HookToolError with the command, exit code and stderr', async () => {

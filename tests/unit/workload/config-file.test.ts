@@ -46,9 +46,13 @@ describe('renderConfig', () => {
 
   it('refuses a line tinyproxy cannot read', () => {
     const longest = 'a'.repeat(maxSlugLength(settings.upstream));
-    const line = renderConfig({ ...settings, slug: longest }, target).split('\n').find((l) => l.startsWith('ReversePath'));
+    const line = renderConfig({ ...settings, slug: longest }, target)
+      .split('\n')
+      .find((l) => l.startsWith('ReversePath'));
     expect(line).toHaveLength(CONFIG_LINE_MAX);
-    expect(() => renderConfig({ ...settings, slug: `${longest}a` }, target)).toThrow(new Error(`refusing to write a ${CONFIG_LINE_MAX + 1}-byte line into tinyproxy.conf (tinyproxy reads at most ${CONFIG_LINE_MAX})`));
+    expect(() => renderConfig({ ...settings, slug: `${longest}a` }, target)).toThrow(
+      new Error(`refusing to write a ${CONFIG_LINE_MAX + 1}-byte line into tinyproxy.conf (tinyproxy reads at most ${CONFIG_LINE_MAX})`),
+    );
   });
 
   it('reads the port and slug back', () => {

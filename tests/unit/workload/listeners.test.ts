@@ -38,7 +38,12 @@ describe('listening sockets from /proc/net/tcp', () => {
 
   it('names holders for a message', () => {
     expect(holderNames([])).toBe('a process this unit cannot see');
-    expect(holderNames([{ pid: 4, comm: 'nc', state: 'S', argv: ['nc'], uid: 0 }, { pid: 5, comm: 'node', state: 'S', argv: [], uid: 0 }])).toBe('nc (pid 4), node (pid 5)');
+    expect(
+      holderNames([
+        { pid: 4, comm: 'nc', state: 'S', argv: ['nc'], uid: 0 },
+        { pid: 5, comm: 'node', state: 'S', argv: [], uid: 0 },
+      ]),
+    ).toBe('nc (pid 4), node (pid 5)');
   });
 });
 

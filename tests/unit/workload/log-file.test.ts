@@ -11,7 +11,7 @@ describe('log file', () => {
   it('rotates a log over the limit: its last bytes move to .1, the log is emptied in place', () => {
     const log = join(scratch(), 'tinyproxy.log');
     const fd = openLogForAppend(log);
-    writeSync(fd, 'a'.repeat(LOG_MAX_BYTES) + 'the end\n');
+    writeSync(fd, `${'a'.repeat(LOG_MAX_BYTES)}the end\n`);
     expect(rotateLog(log)).toBe(true);
     expect(statSync(log).size).toBe(0);
     const rotated = readFileSync(`${log}.1`, 'utf8');

@@ -17,7 +17,7 @@ describe('os-release and the package pin per base', () => {
   });
 
   it('ignores comments and surrounding blanks; unquotes only a value wrapped in one pair of quotes', () => {
-    expect(parseOsRelease('  ID=debian  \n#ID=fedora\nVERSION_ID=\'12\'\n')).toEqual({ id: 'debian', versionId: '12' });
+    expect(parseOsRelease("  ID=debian  \n#ID=fedora\nVERSION_ID='12'\n")).toEqual({ id: 'debian', versionId: '12' });
     expect(parseOsRelease('ID=a"b"\nVERSION_ID="1"2\n')).toEqual({ id: 'a"b"', versionId: '"1"2' });
     expect(parseOsRelease('ID="deb\'\nVERSION_ID=x=y\n')).toEqual({ id: '"deb\'', versionId: 'x=y' });
   });

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, mkdtempSync, openSync, symlinkSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { describeHolders, portHolders } from '../../../src/workload/listeners.ts';
-import { findProcesses, isAlive, isStopped, readProcess, readStat, socketInodes, type ProcessInfo } from '../../../src/workload/procfs.ts';
+import { findProcesses, isAlive, isStopped, type ProcessInfo, readProcess, readStat, socketInodes } from '../../../src/workload/procfs.ts';
 import { pollUntil } from '../../../src/workload/wait.ts';
 import { close, listen } from './sockets.ts';
 

@@ -1,6 +1,6 @@
 // Real listening sockets for the /proc readers: one in this process, or one in a child process.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 
 /** A TCP server in this process on a free port; `answer` handles each connection. */
 export async function listen(host = '127.0.0.1', answer: (socket: Socket) => void = (socket) => socket.destroy(), port = 0): Promise<Server & { port: number }> {
