@@ -199,7 +199,7 @@ describe('the fake juju', () => {
     const gone = unitAndMachineGone('tinyproxy', 'tinyproxy/1', '1');
     expect(gone(await status('scale', 17))).toBe('machine 1 is still listed (started)');
     expect(gone(await status('scale', 18))).toBeUndefined();
-    expect(await juju(18, 'debug-log', '--model', 'scale', '--replay', '--no-tail')).toMatch(/tinyproxy-1: [^\n]*ran "stop" hook[^]*tinyproxy-1: [^\n]*ran "remove" hook/);
+    expect(await juju(18, 'debug-log', '--model', 'scale', '--replay', '--no-tail')).toMatch(/tinyproxy-1: [^\n]*ran "stop" hook[\s\S]*tinyproxy-1: [^\n]*ran "remove" hook/);
   });
 
   it("answers HTTP as each unit's tinyproxy through the stand-in, and drops what no fake tinyproxy listens on", async () => {
@@ -260,7 +260,12 @@ describe('the fake juju', () => {
     await juju(0, 'add-model', '--no-switch', 'alarm');
     await juju(0, 'deploy', '--model', 'alarm', fat, 'tinyproxy');
     let now = T0;
-    const clock: Clock = { now: () => now, sleep: async (ms) => void (now += ms) };
+    const clock: Clock = {
+      now: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+    };
     const seen: string[] = [];
     const read = async (): Promise<JujuStatus> => {
       const current = await status('alarm', (now - T0) / STEP);

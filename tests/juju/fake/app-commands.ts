@@ -145,7 +145,7 @@ const UNIT_COMMANDS: Readonly<Record<string, (app: FakeApp, view: UnitView, io: 
     const folders = new Set<string>();
     for (const name of files.keys()) {
       const parts = name.split('/').slice(0, -1);
-      parts.forEach((_part, i) => folders.add(`${parts.slice(0, i + 1).join('/')}/`));
+      for (let i = 0; i < parts.length; i += 1) folders.add(`${parts.slice(0, i + 1).join('/')}/`);
     }
     const entries = [...[...folders].map((name) => ({ name, mode: 0o755 })), ...[...files].filter(([name]) => !name.endsWith('/')).map(([name, file]) => ({ name, mode: file.mode, data: file.data }))];
     return {
