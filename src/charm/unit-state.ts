@@ -13,7 +13,7 @@ export interface UnitState {
   readonly openedPort?: number;
 }
 
-/** Where the unit state is kept; injectable so tests keep it in memory. */
+/** Where the unit state is kept. */
 export interface UnitStateStore {
   load(): UnitState;
   save(state: UnitState): void;
@@ -67,18 +67,6 @@ export function fileStateStore(charmDir: string, onDamaged: (problem: string) =>
     },
     save,
   };
-}
-
-/** A store in memory, for tests. */
-export function memoryStateStore(initial: UnitState = INITIAL_STATE): UnitStateStore & { state: UnitState } {
-  const store = {
-    state: initial,
-    load: () => store.state,
-    save: (state: UnitState) => {
-      store.state = state;
-    },
-  };
-  return store;
 }
 
 /** Saves `patch` over the stored state, writing only if something changes. */

@@ -1,9 +1,10 @@
 import { runCharm } from '../../src/charm/charm.ts';
 import { parseCharmConfig } from '../../src/charm/config.ts';
-import { memoryStateStore, type UnitState } from '../../src/charm/unit-state.ts';
+import type { UnitState } from '../../src/charm/unit-state.ts';
 import type { JujuEvent } from '../../src/juju/event.ts';
 import { FakeJuju } from './fake-hook-tools.ts';
 import { type FakeMachine, FakeWorkload } from './fake-workload.ts';
+import { memoryStateStore } from './memory-state-store.ts';
 
 /** One unit as a test arranges it: Juju's side, the machine, and what the charm remembers. */
 export interface World {

@@ -3,7 +3,8 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileStateStore, INITIAL_STATE, memoryStateStore, STATE_FILE, type UnitState, type UnitStateStore, updateState } from '../../../src/charm/unit-state.ts';
+import { fileStateStore, INITIAL_STATE, STATE_FILE, type UnitState, type UnitStateStore, updateState } from '../../../src/charm/unit-state.ts';
+import { memoryStateStore } from '../../fakes/memory-state-store.ts';
 
 const charmDir = (): string => mkdtempSync(join(tmpdir(), 'unit-state-'));
 
