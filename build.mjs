@@ -1,7 +1,7 @@
 // @ts-check
 // Bundles src/ into dist/ with esbuild; `--pack` then writes one .charm per platform of
 // charmcraft.yaml: tinyproxy_amd64.charm and tinyproxy_arm64.charm.
-// Imported (by `npm run bench -- --investigate`) it builds nothing: it exports the options.
+// Imported (by bench/trusted.ts) it builds nothing: it exports the options.
 import { realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 
 const root = dirname(fileURLToPath(import.meta.url));
 const distDir = join(root, 'dist');
-// Measured by `npm run bench -- --investigate`: CommonJS starts ~5 ms faster than ESM, and
+// Measured (bench/DECISIONS.md): CommonJS starts ~5 ms faster than ESM, and
 // execa in a file of its own costs nothing in hooks that run no workload command.
 export const EXECA_CHUNK = './lib/execa.cjs';
 

@@ -1,15 +1,14 @@
 // Hook-speed bench (`npm run bench`, issue 5): packs the charm, drives the unpacked charm's
 // dispatch with the juju-sim harness inside the tpbench network namespaces, interleaved with a
 // floor charm (`exec node -e 0`) run the same way, and prints and writes bench/results.md.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Run with tsx (`npm run bench`): Node 20 cannot run TypeScript itself.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { StatusInfo } from '../tests/harness/juju-sim.ts';
 import { runCommand } from '../tests/harness/process.ts';
-import { investigate } from './investigate.ts';
-import { trustedCheck } from './patches.ts';
 import {
   acquireHostLock,
   checkQuietHost,
@@ -32,11 +31,10 @@ import {
   unpack,
 } from './rig.ts';
 import { delta, kib, max, median, mib, min, ms, range, ratio, table } from './stats.ts';
-import { buildShipped, loadBuild } from './variants.ts';
+import { buildTrusted } from './trusted.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results.md');
-const INVESTIGATIONS_MARK = '<!-- investigations: kept from the last `npm run bench -- --investigate` -->';
 const CHARM_LIMIT = 128 * 1024;
 const SLUGS = ['bench-a', 'bench-b'] as const;
 const TRUSTED_ROW = 'update-status (running), serving check trusted: not shipped';
@@ -46,17 +44,15 @@ const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for
 
 interface Options {
   runs: number;
-  investigate: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { runs: 20, investigate: false };
+  const options: Options = { runs: 20 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === '--investigate') options.investigate = true;
-    else if (arg === '--runs') options.runs = Number(argv[++i]);
+    if (arg === '--runs') options.runs = Number(argv[++i]);
     else if (arg?.startsWith('--runs=')) options.runs = Number(arg.slice('--runs='.length));
-    else throw new Error(`unknown argument ${arg}; use --runs N (>= 15) and --investigate`);
+    else throw new Error(`unknown argument ${arg}; use --runs N (>= 15)`);
   }
   if (!Number.isInteger(options.runs) || options.runs < 15) throw new Error('--runs must be an integer >= 15');
   return options;
@@ -87,7 +83,8 @@ async function gitRevision(): Promise<string> {
   return dirty ? `${head} + uncommitted changes in src/ or the build` : head;
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** The whole bench, cleanup included; the process's exit code. */
+async function main(argv: readonly string[]): Promise<number> {
   let code = 2;
   cleanUpOnSignals();
   try {
@@ -158,7 +155,7 @@ async function bench(options: Options): Promise<number> {
   // The same charm with the serving check trusted instead of made (a running tinyproxy counts as
   // serving): its update-status beside the real one is the price of the honest check.
   const trustedDir = copyCharm(charmDir, 'tpbench-trusted-');
-  await buildShipped(await loadBuild(ROOT), trustedDir, { plugins: [trustedCheck] });
+  await buildTrusted(trustedDir, charmDir);
   const trusted = await simUnit(trustedDir);
   expectHook('trusted-check config-changed', await timedHook(trusted, 'config-changed', wrap), ACTIVE);
 
@@ -305,13 +302,8 @@ async function bench(options: Options): Promise<number> {
   const checkCost =
     `The honest serving check (every hook: the listening sockets on the port held by our tinyproxy, its process ` +
     `state, and a \`GET /<slug>\` it must answer with its own 301) costs ${delta(us.median - trust.median)} ms a hook: update-status ` +
-    `median ${ms(us.median)} ms against ${ms(trust.median)} ms for the same bundle built with the check trusted (a running ` +
+    `median ${ms(us.median)} ms against ${ms(trust.median)} ms for the same bundle built by bench/trusted.ts with the check trusted (a running ` +
     `tinyproxy counts as serving; \`${TRUSTED_ROW}\`), measured side by side in the same rounds.`;
-
-  let investigations: string | undefined;
-  if (options.investigate) {
-    investigations = await investigate({ root: ROOT, charmDir, wrap, floor, runs, simUnit, timedHook });
-  }
 
   const header = [
     '# Hook speed',
@@ -363,11 +355,8 @@ async function bench(options: Options): Promise<number> {
     ...(warnings.length > 0 ? ['', '## Warnings', '', ...warnings.map((w) => `- ${w}`)] : []),
   ].join('\n');
 
-  const kept = !investigations && existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8').split(INVESTIGATIONS_MARK)[1] : undefined;
-  const tail = investigations ?? kept?.trim();
-  writeFileSync(RESULTS, `${report}\n${tail ? `\n${INVESTIGATIONS_MARK}\n\n${tail}\n` : ''}`);
+  writeFileSync(RESULTS, `${report}\n`);
   console.log(`\n${report}\n`);
-  if (investigations) console.log(`${investigations}\n`);
   console.log(`bench: wrote ${RESULTS}`);
 
   const missed = targets.filter(([, , ok]) => !ok).map(([t]) => t);
@@ -375,3 +364,5 @@ async function bench(options: Options): Promise<number> {
   if (missed.length > 0) console.error(`bench: targets missed: ${missed.join('; ')}`);
   return missed.length > 0 || anomalies.length > 0 ? 1 : 0;
 }
+
+process.exitCode = await main(process.argv.slice(2));

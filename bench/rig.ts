@@ -1,7 +1,7 @@
 // The bench's machine side: prerequisites, the packed charm, the namespaces, the client poller,
 // timed hook runs (wall time, hook-tool calls, peak RSS) and cleanup that also runs on failure.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -189,7 +189,7 @@ export async function pack(root: string): Promise<string> {
 }
 
 /** A temporary directory removed at cleanup. */
-export function tempDir(prefix: string): string {
+function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   onCleanup(`remove ${dir}`, () => rmSync(dir, { recursive: true, force: true }));
   return dir;
@@ -210,7 +210,7 @@ export function shellCharm(body: string): string {
   return dir;
 }
 
-/** A copy of the unpacked charm without its bundle or unit state (for bundle variants). */
+/** A copy of the unpacked charm without its bundle or unit state (for a rebuilt bundle). */
 export function copyCharm(charmDir: string, prefix: string): string {
   const dir = tempDir(prefix);
   for (const name of readdirSync(charmDir)) {
@@ -328,12 +328,6 @@ export async function timedHook(unit: SimUnit, event: string, wrap: readonly str
     stdout: r.stdout,
     stderr: r.stderr,
   };
-}
-
-/** Makes a folder (and parents). */
-function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 export { isPackageInstalled, processesNamed };

@@ -35,37 +35,3 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
   const sep = header.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : '---'));
   return [header, sep, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
-
-/** A seeded generator in [0, 1) (mulberry32), so the intervals in the report are reproducible. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** median(a) - median(b), with a 95% bootstrap interval (the runs of each side resampled). */
-export interface Difference {
-  diff: number;
-  lo: number;
-  hi: number;
-}
-
-export function medianDifference(a: readonly number[], b: readonly number[], resamples = 2000): Difference {
-  const diff = median(a) - median(b);
-  if (a.length === 0 || b.length === 0) return { diff, lo: Number.NaN, hi: Number.NaN };
-  const random = generator(a.length * 7919 + b.length);
-  const pick = (xs: readonly number[]): number[] => xs.map(() => xs[Math.floor(random() * xs.length)] as number);
-  const diffs = sorted(Array.from({ length: resamples }, () => median(pick(a)) - median(pick(b))));
-  return { diff, lo: diffs[Math.floor(resamples * 0.025)] as number, hi: diffs[Math.ceil(resamples * 0.975) - 1] as number };
-}
-
-/** "-3.1 [-4.0, -2.2]": a difference and its interval, in ms. */
-export const withInterval = (d: Difference): string => `${delta(d.diff)} [${delta(d.lo)}, ${delta(d.hi)}]`;
-
-/** Whether the interval leaves out 0 (a difference the runs show, not noise). */
-export const isClear = (d: Difference): boolean => d.lo > 0 || d.hi < 0;
