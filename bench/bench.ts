@@ -6,8 +6,8 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { StatusInfo } from '../tests/harness/juju-sim.ts';
-import { runCommand } from '../tests/harness/process.ts';
+import type { StatusInfo } from '../testkit/juju-sim.ts';
+import { runCommand } from '../testkit/process.ts';
 import { investigate } from './investigate.ts';
 import { trustedCheck } from './patches.ts';
 import {

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import type { SimUnit } from '../tests/harness/juju-sim.ts';
+import type { SimUnit } from '../testkit/juju-sim.ts';
 import { profileHooks } from './profile.ts';
 import { fileSizes, type Sample, tempDir } from './rig.ts';
 import { type Difference, delta, isClear, kib, median, medianDifference, mib, ms, ratio, table, withInterval } from './stats.ts';

@@ -3,7 +3,7 @@
 // comments survive), dispatch running node with --cpu-prof, summarised per source module.
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SimUnit } from '../tests/harness/juju-sim.ts';
+import type { SimUnit } from '../testkit/juju-sim.ts';
 import { EXEC_LINE, patchDispatch } from './patches.ts';
 import { copyCharm, fileSizes, type Sample, tempDir } from './rig.ts';
 import { median, ms, table } from './stats.ts';

@@ -5,8 +5,8 @@ import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { StatusInfo } from '../harness/juju-sim.ts';
-import { type ProxyNetwork, UPSTREAM_MARKER } from '../harness/netns.ts';
+import type { StatusInfo } from '../../testkit/juju-sim.ts';
+import { type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
 import type { HookRun } from './fixture.ts';
 import { LOG_FILE, portInUsePrefix } from './machine.ts';
 

@@ -5,7 +5,7 @@
 // Each is started ready (it printed its ready line) and stopped by its own PID.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { killGroup } from '../harness/process.ts';
+import { killGroup } from '../../testkit/process.ts';
 
 const PLAIN_ENV: Readonly<Record<string, string>> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',

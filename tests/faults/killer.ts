@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type Call, commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type SimUnit } from '../harness/juju-sim.ts';
-import { killGroup } from '../harness/process.ts';
+import { type Call, commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type SimUnit } from '../../testkit/juju-sim.ts';
+import { killGroup } from '../../testkit/process.ts';
 
 /** Watches for the moment to kill; `arm` returns the function that stops watching. */
 export interface KillTrigger {

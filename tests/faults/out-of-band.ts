@@ -6,9 +6,10 @@ import { appendFileSync, chmodSync, chownSync, closeSync, lstatSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAccount } from '../../src/workload/account.ts';
-import { mustRun } from '../harness/process.ts';
+import { mustRun } from '../../testkit/process.ts';
+import { pidAlive as isAlive } from '../../testkit/procfs.ts';
 import { ACCOUNT, BINARY, CONFIG_FILE, LOG_DIR, LOG_FILE } from './machine.ts';
-import { charmTinyproxyPids, daemonEvents, isAlive } from './observe.ts';
+import { charmTinyproxyPids, daemonEvents } from './observe.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

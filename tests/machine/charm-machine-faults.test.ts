@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { httpGet } from '../support/http.ts';
-import { ACTIVE, describeCharmMachine, explainHook, poll, UNIT, WAITING_START } from './charm-fixture.ts';
+import { httpGet } from '../../testkit/http.ts';
+import { ACTIVE, describeCharmMachine, explainHook, UNIT, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
+import { waitUntil } from '../../testkit/poll.ts';
 
 const CONFIG_FILE = '/etc/tinyproxy/tinyproxy.conf';
 const UNIT_FILE = `/etc/systemd/system/${UNIT}`;
@@ -104,7 +105,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     const pid = await show('MainPID');
     await sh('kill', '-STOP', pid);
     try {
-      await poll('the main process to be stopped (state T)', async () => / T /.test(await sh('cat', `/proc/${pid}/stat`)), 5000);
+      await waitUntil('the main process to be stopped (state T)', async () => / T /.test(await sh('cat', `/proc/${pid}/stat`)), 5000);
       const r = await runHook('update-status', { timeoutMs: HOOK_TIMEOUT_MS });
       console.log(`[machine] update-status with a SIGSTOPped tinyproxy took ${r.tookMs} ms`);
       expect(r.exitCode, explainHook('update-status', r)).toBe(0);
@@ -122,7 +123,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     const pid = await show('MainPID');
     const conf = readFileSync(hostPath(CONFIG_FILE));
     await sh('systemd-run', `--unit=${STRANGER}`, '--collect', '--quiet', 'node', '-e', strangerScript(8080));
-    await poll(
+    await waitUntil(
       'the stranger to answer on 8080',
       async () => {
         const r = await httpGet(8080, '/example');
@@ -168,8 +169,8 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     await plant();
     const restarts = Number(await show('NRestarts'));
     await sh('kill', '-SEGV', await show('MainPID'));
-    await poll('systemd to restart tinyproxy after SIGSEGV', async () => Number(await show('NRestarts')) > restarts, 5000);
-    await poll('tinyproxy to serve after its restart', () => serves('example'), 5000).catch(() => 0);
+    await waitUntil('systemd to restart tinyproxy after SIGSEGV', async () => Number(await show('NRestarts')) > restarts, 5000);
+    await waitUntil('tinyproxy to serve after its restart', () => serves('example'), 5000).catch(() => 0);
     const survived = await m().exec(['stat', '-c', '%F', PID_FILE]);
     console.log(`[machine] after systemd's restart the pid path holds: ${survived.exitCode === 0 ? survived.stdout.trim() : 'nothing'}`);
     await plant();
@@ -222,7 +223,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
       await m().writeFile(UNIT_FILE, charmUnit.replace(/^ProtectHome=yes\n/m, ''));
       await sh('systemctl', 'daemon-reload');
       await sh('systemctl', 'restart', UNIT);
-      await poll('the older unit to serve', () => serves('example'), 5000);
+      await waitUntil('the older unit to serve', () => serves('example'), 5000);
       expect(await show('ProtectHome'), 'the older unit is the loaded one').toBe('no');
       const oldPid = await show('MainPID');
 

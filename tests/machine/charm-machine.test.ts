@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { httpGet } from '../support/http.ts';
-import { ACTIVE, CHARM_DIR, describeCharmMachine, poll, UNIT, UPSTREAM_PORT, WAITING_INSTALL, WAITING_START } from './charm-fixture.ts';
+import { httpGet } from '../../testkit/http.ts';
+import { ACTIVE, CHARM_DIR, describeCharmMachine, UNIT, UPSTREAM_PORT, WAITING_INSTALL, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
+import { waitUntil } from '../../testkit/poll.ts';
 import { runLoad } from './load.ts';
 
 describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, unit: sim, sh, show, serves, hook }) => {
@@ -115,7 +116,7 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
   it('kill -SEGV of the main PID: systemd serves again within 3 s, no hook run', async () => {
     const pid = await show('MainPID');
     await sh('kill', '-SEGV', pid);
-    const took = await poll('tinyproxy to serve again', async () => (await show('MainPID')) !== pid && (await serves('example')), 3000);
+    const took = await waitUntil('tinyproxy to serve again', async () => (await show('MainPID')) !== pid && (await serves('example')), 3000);
     console.log(`[machine] serving again ${took} ms after SIGSEGV`);
     expect(Number(await show('NRestarts'))).toBeGreaterThanOrEqual(1);
   });
@@ -133,7 +134,7 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
         expect(await show('MainPID'), `systemctl reload failed without a crash: ${reload.stderr}`).not.toBe(before);
         crashed += 1;
       }
-      await poll(`serving after reload ${i + 1}`, () => serves('example'), 3000).catch((error: Error) => failures.push(error.message));
+      await waitUntil(`serving after reload ${i + 1}`, () => serves('example'), 3000).catch((error: Error) => failures.push(error.message));
     }
     const result = await load;
     console.log(`[machine] load during 20 reloads: ${result.ok} ok, ${result.failed} failed of ${result.ok + result.failed}; restarts ${await show('NRestarts')}; reloads that crashed it ${crashed}`);
@@ -145,7 +146,7 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
   it('after a poweroff and a boot, tinyproxy serves with no hook run', async () => {
     await m().poweroff();
     await m().boot();
-    await poll('tinyproxy to serve after the reboot', () => serves('example'), 15_000);
+    await waitUntil('tinyproxy to serve after the reboot', () => serves('example'), 15_000);
     await hook('update-status', ACTIVE);
   }, 120_000);
 

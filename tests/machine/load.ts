@@ -1,4 +1,4 @@
-import { httpGet } from '../support/http.ts';
+import { httpGet } from '../../testkit/http.ts';
 
 /** A bounded HTTP load: `requests` GETs of `path` on 127.0.0.1:port, `concurrency` at a time. */
 export async function runLoad(options: { port: number; path: string; requests: number; concurrency: number }): Promise<{ ok: number; failed: number }> {

@@ -5,11 +5,12 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { findAccount } from '../../../src/workload/account.ts';
+import { credentialsOf } from '../../../testkit/procfs.ts';
 import { expectNoForwardProxy, expectOk, expectServed } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { startForwardProber } from '../holders.ts';
 import { ACCOUNT, ACTIVE, blocked, CONFIG_DIR, CONFIG_FILE, LOG_DIR, LOG_FILE, RUN_DIR, regexMessage, STATE_FILE_NAME } from '../machine.ts';
-import { charmTinyproxyPids, configBytes, credentialsOf } from '../observe.ts';
+import { charmTinyproxyPids, configBytes } from '../observe.ts';
 import { configure, type SuiteContext } from '../suite.ts';
 
 /** tinyproxy runs as the service account: no uid or gid 0 among real/effective/saved/fs, no group 0. */

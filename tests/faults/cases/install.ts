@@ -2,7 +2,7 @@
 // held past the wait and for a few seconds, the package lists lock held; then install twice.
 import { statSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { runCommand } from '../../harness/process.ts';
+import { runCommand } from '../../../testkit/process.ts';
 import { DPKG_LOCKS, LISTS_LOCK, LOCK_TIMEOUT_ENV, pinPackageAway, removePin } from '../apt.ts';
 import { expectCleanFailure, expectOk, explain } from '../checks.ts';
 import { tinyproxyInstalled } from '../fixture.ts';

@@ -4,7 +4,7 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import type { SimUnit } from '../../harness/juju-sim.ts';
+import type { SimUnit } from '../../../testkit/juju-sim.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { type KilledHook, runHookKilledWhen, whenCreated, whenGrows, whenReplaced } from '../killer.ts';

@@ -6,7 +6,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { killGroup } from '../../harness/process.ts';
+import { killGroup } from '../../../testkit/process.ts';
 import { BINARY, CONFIG_FILE, MAX_SLUG } from '../machine.ts';
 import { configFor } from '../out-of-band.ts';
 import { type SuiteContext, serving } from '../suite.ts';

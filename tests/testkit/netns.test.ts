@@ -1,17 +1,13 @@
 // Tests of the network-namespace harness (needs root and iproute2; nothing leaves the namespaces).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inCI } from '../support/ci.ts';
-import { createProxyNetwork, deleteProxyNetwork, namespaceNameExists, netnsEtcExists, type ProxyNetwork, UPSTREAM_MARKER } from './netns.ts';
-import { missingPrerequisites } from './prerequisites.ts';
-import { killGroup, mustRun } from './process.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createProxyNetwork, deleteProxyNetwork, namespaceNameExists, netnsEtcExists, type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
+import { describeIfReady, missingPrerequisites } from '../../testkit/prereq.ts';
+import { killGroup, mustRun } from '../../testkit/process.ts';
 
 const PREFIX = 'jsim-nstest';
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'curl'] });
-const isCI = inCI();
-
-if (missing.length > 0 && !isCI) console.warn(`netns harness tests skipped: ${missing.join('; ')}`);
 
 // A server for port 8000 inside the server namespace: echoes the request line, refuses CONNECT with 403.
 const ECHO_SERVER = `
@@ -21,7 +17,7 @@ s.on('connect', (req, socket) => socket.end('HTTP/1.1 403 Forbidden\\r\\ncontent
 s.listen(8000, '0.0.0.0', () => console.log('READY'));
 `;
 
-describe.skipIf(missing.length > 0)('createProxyNetwork', () => {
+describeIfReady('createProxyNetwork', missing, () => {
   let net: ProxyNetwork | undefined;
   const network = (): ProxyNetwork => {
     if (!net) throw new Error('network not created');
@@ -29,7 +25,6 @@ describe.skipIf(missing.length > 0)('createProxyNetwork', () => {
   };
 
   beforeAll(async () => {
-    if (missing.length > 0) throw new Error(`missing prerequisites: ${missing.join('; ')}`);
     // Simulate a crashed earlier run: a stale namespace and /etc/netns dir of the same prefix.
     await deleteProxyNetwork(PREFIX);
     await mustRun(['ip', 'netns', 'add', `${PREFIX}-srv`]);
@@ -105,12 +100,3 @@ describe.skipIf(missing.length > 0)('createProxyNetwork', () => {
     await exited;
   });
 });
-
-// In CI a missing prerequisite fails the run instead of skipping the suite.
-if (missing.length > 0 && isCI) {
-  describe('createProxyNetwork prerequisites', () => {
-    it('are present in CI', () => {
-      expect.fail(`missing prerequisites for the netns harness: ${missing.join('; ')}`);
-    });
-  });
-}

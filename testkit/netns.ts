@@ -6,8 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { isAlive, readProcess } from '../../src/workload/procfs.ts';
+import { waitUntil } from './poll.ts';
 import { type CommandResult, killGroup, mustRun, runCommand } from './process.ts';
+import { pidAlive } from './procfs.ts';
 
 /** Marker every upstream response body starts with. */
 export const UPSTREAM_MARKER = 'UPSTREAM-OK';
@@ -127,8 +128,6 @@ async function namespacePids(name: string): Promise<number[]> {
     .map(Number);
 }
 
-const alive = (pid: number): boolean => isAlive(readProcess(pid));
-
 async function killNamespaceProcesses(name: string): Promise<void> {
   const pids = await namespacePids(name);
   for (const pid of pids) {
@@ -138,8 +137,8 @@ async function killNamespaceProcesses(name: string): Promise<void> {
       // gone already
     }
   }
-  const deadline = Date.now() + 5000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // As before its namespace is deleted; one stuck past this (in the kernel) does not stop the deletion.
+  await waitUntil(`the processes of namespace ${name} to die`, () => !pids.some(pidAlive), 5000, 50).catch(() => undefined);
 }
 
 /** Deletes the namespaces, processes and /etc/netns files of a prefix (also after a crash). */
