@@ -2,6 +2,7 @@
 // output captured, its own process group, and it returns when the process exits even if a
 // daemon it started keeps stdout/stderr open (as Juju would not).
 import { constants } from 'node:os';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { execa } from 'execa';
 import { groupMembers } from './procfs.ts';
@@ -37,6 +38,8 @@ export interface CommandOptions {
   stdioGraceMs?: number;
   /** Per stream (default 64 MiB). */
   maxOutputBytes?: number;
+  /** Called with the process id (also its process group id) as soon as it runs. */
+  onStart?: (pid: number) => void;
 }
 
 /** Runs argv (no shell) in its own process group; never rejects for a non-zero exit or a timeout. */
@@ -53,6 +56,7 @@ export async function runCommand(argv: readonly string[], options: CommandOption
     stripFinalNewline: false,
     maxBuffer: options.maxOutputBytes ?? 64 * 1024 * 1024,
   });
+  if (child.pid !== undefined) options.onStart?.(child.pid);
   let timedOut = false;
   let stdioHeldOpen = false;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -121,4 +125,85 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
 /** The last `lines` lines of a text, for error messages. */
 export function tail(text: string, lines = 30): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** A helper process that runs until stopped (a server, a lock holder, a prober). */
+export interface Daemon {
+  readonly pid: number;
+  /** Its stdout lines after the ready line, as they come. */
+  readonly lines: string[];
+  /** Resolves when it has exited. */
+  readonly exited: Promise<void>;
+  /** Sends `signal` to its process group (SIGKILL 3 s later if still there); resolves once it exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** How to start a daemon. */
+export interface DaemonOptions {
+  /** The stdout line that says it is ready. */
+  ready: string;
+  /** The complete environment (nothing is inherited when given). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** How long it may take to print `ready` (default 10 s); then its group is SIGKILLed. */
+  timeoutMs?: number;
+  /** The signal stop() sends by default (SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+  /** Called with every stdout line after the ready line. */
+  onLine?: (line: string) => void;
+}
+
+/** Starts argv (no shell) in its own process group and resolves once it prints `ready` on stdout; rejects (with its stderr) if it exits or times out first. */
+export async function startDaemon(argv: readonly string[], options: DaemonOptions): Promise<Daemon> {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error('startDaemon: empty argv');
+  const child = execa(file, args, {
+    ...(options.env !== undefined ? { env: options.env, extendEnv: false } : {}),
+    stdin: 'ignore',
+    detached: true,
+    reject: false,
+    buffer: false,
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${file}: ${(await child).message}`);
+  const exited = child.then(() => undefined);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const lines: string[] = [];
+  const reader = createInterface({ input: child.stdout! });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  await new Promise<void>((resolve, reject) => {
+    let isReady = false;
+    const timer = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      reject(new Error(`${argv.join(' ')} was not ready within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    void exited.then(() => {
+      clearTimeout(timer);
+      if (!isReady) reject(new Error(`${argv.join(' ')} exited (${child.exitCode ?? child.signalCode}) before it was ready: ${stderr}`));
+    });
+    reader.on('line', (line) => {
+      if (isReady) {
+        lines.push(line);
+        options.onLine?.(line);
+      } else if (line === options.ready) {
+        isReady = true;
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    pid,
+    lines,
+    exited,
+    async stop(signal = options.stopSignal ?? 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      killGroup(pid, signal);
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
 }

@@ -6,21 +6,16 @@ import { appendFileSync, chmodSync, chownSync, closeSync, lstatSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAccount } from '../../src/workload/account.ts';
+import { waitUntil } from '../../testkit/poll.ts';
 import { mustRun } from '../../testkit/process.ts';
 import { pidAlive as isAlive } from '../../testkit/procfs.ts';
 import { ACCOUNT, BINARY, CONFIG_FILE, LOG_DIR, LOG_FILE } from './machine.ts';
 import { charmTinyproxyPids, daemonEvents } from './observe.ts';
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds (polling), or throws after `timeoutMs`. */
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
+/** Waits until `check` holds, polling every 10 ms; throws naming `what` after `timeoutMs`. */
+const waitFor = async (what: string, check: () => boolean, timeoutMs = 5000): Promise<void> => {
+  await waitUntil(what, check, timeoutMs, 10);
+};
 
 /** SIGKILLs the charm's tinyproxy (out of band) and waits until it is gone. */
 export async function killTinyproxy(): Promise<number[]> {

@@ -33,11 +33,14 @@ require('node:http').createServer((req, res) => {
 }).listen(${port}, '0.0.0.0');
 `;
 
+/** The pause between two requests of the client loop. */
+const CLIENT_PAUSE_MS = 5;
+
 /** A sequential client against 127.0.0.1:port until stopped: failures and the windows without an answer. */
-function clientLoop(port: number, path: string): { stop(): Promise<{ ok: number; failed: number; windowsMs: number[]; reasons: Record<string, number> }> } {
+function clientLoop(port: number, path: string): { served(): number; stop(): Promise<{ ok: number; failed: number; windowsMs: number[]; reasons: Record<string, number> }> } {
   let running = true;
+  let ok = 0;
   const done = (async () => {
-    let ok = 0;
     let failed = 0;
     const windowsMs: number[] = [];
     const reasons: Record<string, number> = {};
@@ -55,12 +58,14 @@ function clientLoop(port: number, path: string): { stop(): Promise<{ ok: number;
         const reason = 'status' in r ? `HTTP ${r.status}` : r.error;
         reasons[reason] = (reasons[reason] ?? 0) + 1;
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Pacing, not a wait: one client asking every few ms.
+      await new Promise((resolve) => setTimeout(resolve, CLIENT_PAUSE_MS));
     }
     if (failingSince !== undefined) windowsMs.push(Date.now() - failingSince);
     return { ok, failed, windowsMs, reasons };
   })();
   return {
+    served: () => ok,
     async stop() {
       running = false;
       return done;
@@ -228,7 +233,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
       const oldPid = await show('MainPID');
 
       const clients = clientLoop(8000, '/example/');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitUntil('the clients to be served before the upgrade', () => clients.served() > 0, 5000);
       const beganUs = process.hrtime.bigint() / 1000n; // CLOCK_MONOTONIC, as systemd's *Monotonic (no time namespace)
       const upgrade = await runHook('upgrade-charm', { timeoutMs: HOOK_TIMEOUT_MS });
       const afterUpgrade = {
@@ -238,7 +243,8 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
         protectHome: await show('ProtectHome'),
       };
       const changed = await runHook('config-changed', { timeoutMs: HOOK_TIMEOUT_MS });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const servedBefore = clients.served();
+      await waitUntil('the clients to be served after config-changed', () => clients.served() > servedBefore, 5000).catch(() => undefined);
       const seen = await clients.stop();
       console.log(
         `[machine] upgrade-charm took ${upgrade.tookMs} ms; clients: ${seen.ok} ok, ${seen.failed} failed, windows without an answer (ms): ${JSON.stringify(seen.windowsMs)}, failures: ${JSON.stringify(seen.reasons)}`,

@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProxyNetwork, deleteProxyNetwork, namespaceNameExists, netnsEtcExists, type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
+import { waitUntil } from '../../testkit/poll.ts';
 import { describeIfReady, missingPrerequisites } from '../../testkit/prereq.ts';
-import { killGroup, mustRun } from '../../testkit/process.ts';
+import { mustRun, startDaemon } from '../../testkit/process.ts';
 
 const PREFIX = 'jsim-nstest';
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'curl'] });
@@ -66,13 +67,8 @@ describeIfReady('createProxyNetwork', missing, () => {
 
   it('curls the server address from the client namespace in all three modes', async () => {
     const n = network();
-    const child = spawn('ip', ['netns', 'exec', n.serverNs, process.execPath, '-e', ECHO_SERVER], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-      env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
-    });
+    const child = await startDaemon(['ip', 'netns', 'exec', n.serverNs, process.execPath, '-e', ECHO_SERVER], { ready: 'READY', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
     try {
-      await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
       expect(await n.curl('/plain/')).toMatchObject({ code: 200, connectCode: 0, exitCode: 0, body: 'ECHO GET /plain/' });
       expect(await n.curl('/fwd', { proxy: true })).toMatchObject({ code: 200, body: 'ECHO GET http://www.example.com/fwd' });
       expect(await n.curl('', { proxy: 'http://other.invalid/abs' })).toMatchObject({ body: 'ECHO GET http://other.invalid/abs' });
@@ -82,7 +78,7 @@ describeIfReady('createProxyNetwork', missing, () => {
       expect(tunnel.exitCode).not.toBe(0);
       expect(await n.pids('server')).toContain(child.pid);
     } finally {
-      killGroup(child.pid, 'SIGKILL');
+      await child.stop('SIGKILL');
     }
   });
 
@@ -90,8 +86,7 @@ describeIfReady('createProxyNetwork', missing, () => {
     const n = network();
     const sleeper = spawn('ip', ['netns', 'exec', n.serverNs, 'sleep', '300'], { stdio: 'ignore', detached: true });
     const exited = new Promise((resolve) => sleeper.once('exit', resolve));
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await n.pids('server')).toContain(sleeper.pid);
+    await waitUntil('the sleeper in the server namespace', async () => (await n.pids('server')).includes(sleeper.pid ?? -1), 5000);
     await n.cleanup();
     await n.cleanup();
     expect(await namespaceNameExists(n.serverNs)).toBe(false);
