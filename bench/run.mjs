@@ -1,4 +1,4 @@
-// `npm run bench`: bundles bench/bench.ts (which imports the test harnesses in tests/harness)
+// `npm run bench`: bundles bench/bench.ts (which imports the test harnesses in testkit/)
 // with esbuild into bench/out/ and runs it. Node 20 cannot import .ts itself.
 //   npm run bench                      the hook-speed table, written to bench/results.md
 //   npm run bench -- --investigate     also the bundle variants and CPU profiles
@@ -12,11 +12,11 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outFile = join(root, 'bench', 'out', 'bench.mjs');
 mkdirSync(dirname(outFile), { recursive: true });
 
-// The harnesses locate tests/juju-sim/bin from import.meta.url: keep each file's own URL.
+// The harnesses locate testkit/juju-sim/bin from import.meta.url: keep each file's own URL.
 const ownImportMetaUrl = {
   name: 'own-import-meta-url',
   setup(build) {
-    build.onLoad({ filter: /[/\\](tests|bench)[/\\].*\.ts$/ }, (args) => ({
+    build.onLoad({ filter: /[/\\](testkit|tests|bench)[/\\].*\.ts$/ }, (args) => ({
       contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
       loader: 'ts',
     }));
