@@ -7,8 +7,8 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { StatusInfo } from '../tests/harness/juju-sim.ts';
-import { runCommand } from '../tests/harness/process.ts';
+import type { StatusInfo } from '../testkit/juju-sim.ts';
+import { runCommand } from '../testkit/process.ts';
 import {
   acquireHostLock,
   checkQuietHost,
@@ -312,8 +312,8 @@ async function bench(options: Options): Promise<number> {
     '',
     `Machine: ${await machine()}; load average (1 min) ${loadStart} at the start, ${loadAverage()} at the end.`,
     '',
-    'How: `npm run pack`, unzip the .charm, run its `dispatch` with the juju-sim harness (tests/harness/juju-sim.ts: ' +
-      'clean Juju-like environment, cwd = charm dir, sh hook tools from tests/juju-sim/bin) as ' +
+    'How: `npm run pack`, unzip the .charm, run its `dispatch` with the juju-sim harness (testkit/juju-sim.ts: ' +
+      'clean Juju-like environment, cwd = charm dir, sh hook tools from testkit/juju-sim/bin) as ' +
       '`ip netns exec tpbench-srv /usr/bin/time -f %M -o <file> <charm>/dispatch`. Wall time is from spawning that command ' +
       'to its exit. The floor is a charm whose dispatch is `exec node -e 0`, run exactly the same way, once before every ' +
       'hook run (floor, hook, floor, hook, ...; the rows are also interleaved round by round). Ratios and differences use ' +

@@ -5,11 +5,12 @@ import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { constants, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
-import { type HostSnapshot, isPackageInstalled, processesNamed, restoreHost, snapshotHost } from '../tests/harness/host.ts';
-import { type Call, createSimUnit, type SimUnit, type StatusInfo } from '../tests/harness/juju-sim.ts';
-import { createProxyNetwork, deleteProxyNetwork, type ProxyNetwork } from '../tests/harness/netns.ts';
-import { findCommand } from '../tests/harness/prerequisites.ts';
-import { mustRun, runCommand } from '../tests/harness/process.ts';
+import { type HostSnapshot, isPackageInstalled, restoreHost, snapshotHost } from '../testkit/host.ts';
+import { type Call, createSimUnit, type SimUnit, type StatusInfo } from '../testkit/juju-sim.ts';
+import { createProxyNetwork, deleteProxyNetwork, type ProxyNetwork } from '../testkit/netns.ts';
+import { findCommand } from '../testkit/prereq.ts';
+import { mustRun, runCommand } from '../testkit/process.ts';
+import { processesNamed } from '../testkit/procfs.ts';
 
 const PACKAGE = 'tinyproxy-bin';
 const ACCOUNT = 'tinyproxy';

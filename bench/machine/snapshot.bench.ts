@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { ACTIVE, CHARM_DIR, describeCharmMachine, WAITING_START } from '../../tests/machine/charm-fixture.ts';
+import { ACTIVE, CHARM_DIR, describeCharmMachine, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
 import { median, ms, ratio } from '../stats.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 25);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inCI } from '../support/ci.ts';
+import { inCI } from '../../testkit/prereq.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const DISPATCH = path.join(repo, 'dispatch');

@@ -5,8 +5,9 @@ import { chmodSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { StatusInfo } from '../harness/juju-sim.ts';
-import { type ProxyNetwork, UPSTREAM_MARKER } from '../harness/netns.ts';
+import type { StatusInfo } from '../../testkit/juju-sim.ts';
+import { type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
+import { waitUntil } from '../../testkit/poll.ts';
 import type { HookRun } from './fixture.ts';
 import { LOG_FILE, portInUsePrefix } from './machine.ts';
 
@@ -111,7 +112,6 @@ export async function expectRequestLogged(net: ProxyNetwork, slug: string): Prom
   logged += 1;
   const tag = `logged-request-${process.pid}-${logged}`;
   await expectServed(net, slug, tag);
-  const deadline = Date.now() + 5000;
   const inLog = (): boolean => {
     try {
       return readFileSync(LOG_FILE, 'latin1').includes(`/${slug}/${tag}`);
@@ -119,7 +119,8 @@ export async function expectRequestLogged(net: ProxyNetwork, slug: string): Prom
       return false;
     }
   };
-  while (!inLog() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  // tinyproxy writes the line after it answered: the expectation below names what is missing.
+  await waitUntil(`GET /${slug}/${tag} in ${LOG_FILE}`, inLog, 5000, 20).catch(() => undefined);
   expect(inLog(), `GET /${slug}/${tag} appears in ${LOG_FILE}`).toBe(true);
 }
 

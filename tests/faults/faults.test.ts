@@ -1,12 +1,5 @@
-// Fault suite (issue 4): the PACKED charm's dispatch driven through hooks with juju-sim while faults
-// are injected, asserting after each that the unit converges. install runs in the root namespace
-// (apt needs the archive); every other hook runs in the tp-fault server namespace, where tinyproxy
-// runs next to a local upstream; requests come from the client namespace only.
-// Run it under the shared lock: flock /run/lock/tinyproxy-charm-tests.lock npx vitest run tests/faults
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingPrerequisites } from '../harness/prerequisites.ts';
-import { inCI } from '../support/ci.ts';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { describeIfReady, missingPrerequisites } from '../../testkit/prereq.ts';
 import { registerCharmFileFaults } from './cases/charm-files.ts';
 import { registerDaemonFaults } from './cases/daemon.ts';
 import { registerFileFaults } from './cases/files.ts';
@@ -26,12 +19,9 @@ import { probeForwardingThroughout, type SuiteContext } from './suite.ts';
 import { createTally } from './tally.ts';
 
 const PREFIX = 'tp-fault';
-const isCI = inCI();
-const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm', 'perl', 'useradd'] });
-if (!existsSync('/usr/bin/curl')) missing.push('curl not found at /usr/bin/curl');
-if (missing.length > 0 && !isCI) console.warn(`fault suite skipped: ${missing.join('; ')}`);
+const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm', 'perl', 'useradd'], files: ['/usr/bin/curl'] });
 
-describe.skipIf(missing.length > 0)('fault suite: the packed charm converges from any state', () => {
+describeIfReady('fault suite: the packed charm converges from any state', missing, () => {
   let fixture: FaultFixture | undefined;
   const tally = createTally();
   const context: SuiteContext = {
@@ -73,12 +63,3 @@ describe.skipIf(missing.length > 0)('fault suite: the packed charm converges fro
   describe('port changes Juju never applied (failed hook, dropped commit, killed hook)', () => registerPortFaults(context));
   describe('every hook run twice, then remove', () => registerTwice(context));
 });
-
-// In CI a missing prerequisite fails the run instead of skipping the suite.
-if (missing.length > 0 && isCI) {
-  describe('fault suite prerequisites', () => {
-    it('are present in CI', () => {
-      expect.fail(`missing prerequisites for the fault suite: ${missing.join('; ')}`);
-    });
-  });
-}

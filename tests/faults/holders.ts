@@ -3,9 +3,8 @@
 // connections, a unix socket owned by the tinyproxy account, an fcntl lock holder (apt's kind of
 // lock), an unrelated process that records every signal it gets, and a forward-proxy prober.
 // Each is started ready (it printed its ready line) and stopped by its own PID.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { killGroup } from '../harness/process.ts';
+import { waitUntil } from '../../testkit/poll.ts';
+import { startDaemon } from '../../testkit/process.ts';
 
 const PLAIN_ENV: Readonly<Record<string, string>> = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -28,49 +27,15 @@ export async function stopAllHelpers(): Promise<void> {
   for (const helper of [...live]) await helper.stop();
 }
 
-/** Starts argv in its own process group and waits until it prints `ready` on stdout. */
-async function spawnReady(argv: readonly string[], ready: string, stopSignal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<Helper> {
-  const [file, ...args] = argv;
-  if (file === undefined) throw new Error('spawnReady: empty argv');
-  const child: ChildProcess = spawn(file, args, { env: PLAIN_ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const reader = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
-    let isReady = false;
-    const timer = setTimeout(() => {
-      killGroup(child.pid, 'SIGKILL');
-      reject(new Error(`${argv.join(' ')} was not ready within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (!isReady) reject(new Error(`${file} exited (${code}) before it was ready: ${stderr}`));
-    });
-    reader.on('line', (line) => {
-      if (isReady) lines.push(line);
-      else if (line === ready) {
-        isReady = true;
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`${file} has no pid`);
+/** Starts argv in its own process group once it printed `ready`; stopped with `stopSignal`, and by stopAllHelpers. */
+async function spawnReady(argv: readonly string[], ready: string, stopSignal: NodeJS.Signals = 'SIGTERM'): Promise<Helper> {
+  const daemon = await startDaemon(argv, { ready, env: PLAIN_ENV, stopSignal });
   const helper: Helper = {
-    pid,
-    lines,
+    pid: daemon.pid,
+    lines: daemon.lines,
     async stop() {
       live.delete(helper);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      killGroup(pid, stopSignal);
-      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
+      await daemon.stop();
     },
   };
   live.add(helper);
@@ -270,8 +235,8 @@ export async function startForwardProber(clientNs: string, host: string, port: n
       } catch {
         // it stopped by itself (time or count bound)
       }
-      const deadline = Date.now() + 5000;
-      while (helper.lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      // It prints its outcome when SIGTERMed; none is reported just below.
+      await waitUntil("the forward prober's outcome", () => helper.lines.length > 0, 5000, 20).catch(() => undefined);
       await helper.stop();
       const last = helper.lines.at(-1);
       if (last === undefined) throw new Error('the forward prober printed no outcome');

@@ -1,11 +1,10 @@
 // Runs one hook's dispatch as juju-sim does, and SIGKILLs the hook's process group the moment a
 // trigger fires (inotify on the file the charm is about to change), as a crash or an OOM kill would.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync, watch } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { type Call, commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type SimUnit } from '../harness/juju-sim.ts';
-import { killGroup } from '../harness/process.ts';
+import { type Call, commitPendingPorts, discardPendingPorts, hookEnvironment, nextCallIndex, readCalls, type SimUnit } from '../../testkit/juju-sim.ts';
+import { killGroup, runCommand } from '../../testkit/process.ts';
 
 /** Watches for the moment to kill; `arm` returns the function that stops watching. */
 export interface KillTrigger {
@@ -55,7 +54,7 @@ export function whenGrows(path: string): KillTrigger {
 /** How a hook run that may have been killed ended. */
 export interface KilledHook {
   readonly killed: boolean;
-  readonly exitCode: number | null;
+  readonly exitCode: number;
   readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
   /** The hook-tool calls it made before it ended. */
@@ -78,24 +77,14 @@ export async function runHookKilledWhen(unit: SimUnit, event: string, wrap: read
   const [file = dispatch, ...args] = [...wrap, dispatch];
   let killed = false;
   let disarm: () => void = () => undefined;
-  const child = spawn(file, args, { cwd: unit.charmDir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  const pgid = child.pid;
-  disarm = trigger.arm(() => {
-    if (killed) return;
-    killed = true;
-    killGroup(pgid, 'SIGKILL');
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const timer = setTimeout(() => killGroup(pgid, 'SIGKILL'), timeoutMs);
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, sig) => resolve([code, sig]));
-  });
-  clearTimeout(timer);
-  disarm();
+  const onStart = (pgid: number): void => {
+    disarm = trigger.arm(() => {
+      if (killed) return;
+      killed = true;
+      killGroup(pgid, 'SIGKILL');
+    });
+  };
+  const { exitCode, signal, stderr } = await runCommand([file, ...args], { cwd: unit.charmDir, env, timeoutMs, onStart }).finally(() => disarm());
   // Juju applies a hook's port changes only when it succeeds.
   if (exitCode === 0) commitPendingPorts(unit.stateDir);
   else discardPendingPorts(unit.stateDir);

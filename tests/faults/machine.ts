@@ -1,5 +1,5 @@
 // The machine paths and status messages the fault suite checks, as the charm defines them.
-import type { StatusInfo } from '../harness/juju-sim.ts';
+import type { StatusInfo } from '../../testkit/juju-sim.ts';
 
 export const PACKAGE = 'tinyproxy-bin';
 export const ACCOUNT = 'tinyproxy';

@@ -2,8 +2,8 @@
 // charm manages, and the unit's end state (for "run twice, same end state").
 import { existsSync, lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { processesNamed } from '../harness/host.ts';
-import type { SimUnit, StatusInfo } from '../harness/juju-sim.ts';
+import type { SimUnit, StatusInfo } from '../../testkit/juju-sim.ts';
+import { argvOf, processesNamed } from '../../testkit/procfs.ts';
 import { CONFIG_FILE, LOG_FILE, STATE_FILE_NAME } from './machine.ts';
 
 const readText = (path: string): string | undefined => {
@@ -14,9 +14,6 @@ const readText = (path: string): string | undefined => {
   }
 };
 
-/** The argv of a live process (empty when it is gone). */
-const argvOf = (pid: number): string[] => (readText(`/proc/${pid}/cmdline`) ?? '').split('\0').filter((a) => a !== '');
-
 /** Live tinyproxy processes started with the charm's config file (`-c /etc/tinyproxy/tinyproxy.conf`). */
 export function charmTinyproxyPids(): number[] {
   return processesNamed('tinyproxy').filter((pid) => {
@@ -24,14 +21,6 @@ export function charmTinyproxyPids(): number[] {
     const at = argv.indexOf('-c');
     return at >= 0 && argv[at + 1] === CONFIG_FILE;
   });
-}
-
-/** True while the process exists and is not a zombie. */
-export function isAlive(pid: number): boolean {
-  const stat = readText(`/proc/${pid}/stat`);
-  if (stat === undefined) return false;
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
 }
 
 /** How often tinyproxy started, and reloaded its config on SIGUSR1, according to its log. */
@@ -65,23 +54,6 @@ export const configBytes = (): Buffer | undefined => (existsSync(CONFIG_FILE) ? 
 
 /** The unit state file the charm keeps in its dir. */
 export const unitStateText = (charmDir: string): string | undefined => readText(join(charmDir, STATE_FILE_NAME));
-
-/** Real, effective, saved and filesystem uids (or gids), and supplementary groups, of a process. */
-export interface Credentials {
-  readonly uids: number[];
-  readonly gids: number[];
-  readonly groups: number[];
-}
-
-export function credentialsOf(pid: number): Credentials {
-  const status = readText(`/proc/${pid}/status`) ?? '';
-  const numbers = (field: string): number[] =>
-    (new RegExp(`^${field}:\\s*(.*)$`, 'm').exec(status)?.[1] ?? '')
-      .split(/\s+/)
-      .filter((s) => s !== '')
-      .map(Number);
-  return { uids: numbers('Uid'), gids: numbers('Gid'), groups: numbers('Groups') };
-}
 
 /** Everything a hook may change, for comparing the end states of a hook run twice. */
 export interface EndState {

@@ -6,26 +6,17 @@ import { appendFileSync, chmodSync, chownSync, closeSync, lstatSync, mkdtempSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findAccount } from '../../src/workload/account.ts';
-import { mustRun } from '../harness/process.ts';
+import { waitUntil } from '../../testkit/poll.ts';
+import { mustRun } from '../../testkit/process.ts';
+import { pidAlive as isAlive } from '../../testkit/procfs.ts';
 import { ACCOUNT, BINARY, CONFIG_FILE, LOG_DIR, LOG_FILE } from './machine.ts';
-import { charmTinyproxyPids, daemonEvents, isAlive } from './observe.ts';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds (polling), or throws after `timeoutMs`. */
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { charmTinyproxyPids, daemonEvents } from './observe.ts';
 
 /** SIGKILLs the charm's tinyproxy (out of band) and waits until it is gone. */
 export async function killTinyproxy(): Promise<number[]> {
   const pids = charmTinyproxyPids();
   for (const pid of pids) process.kill(pid, 'SIGKILL');
-  await waitFor('tinyproxy to die', () => pids.every((pid) => !isAlive(pid)));
+  await waitUntil('tinyproxy to die', () => pids.every((pid) => !isAlive(pid)), 5000, 10);
   return pids;
 }
 
@@ -42,7 +33,7 @@ export async function startTinyproxyByHand(namespace: string): Promise<number> {
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start tinyproxy');
   // `ip netns exec` execs tinyproxy in the same process.
-  await waitFor('tinyproxy to exec', () => charmTinyproxyPids().includes(pid));
+  await waitUntil('tinyproxy to exec', () => charmTinyproxyPids().includes(pid), 5000, 10);
   return pid;
 }
 
@@ -62,7 +53,7 @@ export function writeConfigWithoutReload(text: string): void {
 export async function reloadByHand(pid: number): Promise<void> {
   const before = daemonEvents().reloads;
   process.kill(pid, 'SIGUSR1');
-  await waitFor('tinyproxy to reload its config file', () => daemonEvents().reloads > before);
+  await waitUntil('tinyproxy to reload its config file', () => daemonEvents().reloads > before, 5000, 10);
 }
 
 const PLAIN_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' };

@@ -1,6 +1,6 @@
 // What every group of fault cases gets, and the steps they share to reach a known state.
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { ConfigMap } from '../harness/juju-sim.ts';
+import type { ConfigMap } from '../../testkit/juju-sim.ts';
 import { expectOk, expectServed, explain } from './checks.ts';
 import type { FaultFixture, HookOptions, HookRun } from './fixture.ts';
 import { type Prober, startForwardProber } from './holders.ts';

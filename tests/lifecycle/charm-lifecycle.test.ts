@@ -7,13 +7,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { type HostSnapshot, isPackageInstalled, processesNamed, restoreHost, snapshotHost } from '../harness/host.ts';
-import { createSimUnit, type HookResult, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
-import { createProxyNetwork, type ProxyNetwork, UPSTREAM_MARKER } from '../harness/netns.ts';
-import { missingPrerequisites } from '../harness/prerequisites.ts';
-import { mustRun, runCommand } from '../harness/process.ts';
-import { inCI } from '../support/ci.ts';
+import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
+import { type HostSnapshot, isPackageInstalled, restoreHost, snapshotHost } from '../../testkit/host.ts';
+import { createSimUnit, type HookResult, type SimUnit, type StatusInfo } from '../../testkit/juju-sim.ts';
+import { createProxyNetwork, type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
+import { describeIfReady, missingPrerequisites } from '../../testkit/prereq.ts';
+import { mustRun, runCommand } from '../../testkit/process.ts';
+import { processesNamed } from '../../testkit/procfs.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CHARM_FILE = join(REPO, 'tinyproxy_amd64.charm');
@@ -30,10 +30,7 @@ const BLOCKED_FOO_BAR: StatusInfo = {
   message: "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+",
 };
 
-const isCI = inCI();
-const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm'] });
-if (!existsSync('/usr/bin/curl')) missing.push('curl not found at /usr/bin/curl');
-if (missing.length > 0 && !isCI) console.warn(`charm lifecycle test skipped: ${missing.join('; ')}`);
+const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm'], files: ['/usr/bin/curl'] });
 
 /** The hook's output, for assertion messages. */
 const explain = (name: string, r: HookResult): string =>
@@ -41,7 +38,7 @@ const explain = (name: string, r: HookResult): string =>
     .map((c) => `${c.tool} ${JSON.stringify(c.args)}`)
     .join('\n')}`;
 
-describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
+describeIfReady('packed charm lifecycle', missing, () => {
   let charmDir: string | undefined;
   let unit: SimUnit | undefined;
   let net: ProxyNetwork | undefined;
@@ -115,7 +112,6 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
   };
 
   beforeAll(async () => {
-    if (missing.length > 0) throw new Error(`missing prerequisites for the lifecycle test: ${missing.join('; ')}`);
     net = await createProxyNetwork({ prefix: 'tp-life' });
     const running = processesNamed('tinyproxy');
     if (running.length > 0) {
@@ -307,12 +303,3 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     300_000,
   );
 });
-
-// In CI a missing prerequisite fails the run instead of skipping the suite.
-if (missing.length > 0 && isCI) {
-  describe('packed charm lifecycle prerequisites', () => {
-    it('are present in CI', () => {
-      expect.fail(`missing prerequisites for the lifecycle test: ${missing.join('; ')}`);
-    });
-  });
-}

@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { httpGet } from '../support/http.ts';
-import { ACTIVE, describeCharmMachine, explainHook, poll, UNIT, WAITING_START } from './charm-fixture.ts';
+import { httpGet } from '../../testkit/http.ts';
+import { ACTIVE, describeCharmMachine, explainHook, UNIT, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
+import { waitUntil } from '../../testkit/poll.ts';
 
 const CONFIG_FILE = '/etc/tinyproxy/tinyproxy.conf';
 const UNIT_FILE = `/etc/systemd/system/${UNIT}`;
@@ -32,11 +33,14 @@ require('node:http').createServer((req, res) => {
 }).listen(${port}, '0.0.0.0');
 `;
 
+/** The pause between two requests of the client loop. */
+const CLIENT_PAUSE_MS = 5;
+
 /** A sequential client against 127.0.0.1:port until stopped: failures and the windows without an answer. */
-function clientLoop(port: number, path: string): { stop(): Promise<{ ok: number; failed: number; windowsMs: number[]; reasons: Record<string, number> }> } {
+function clientLoop(port: number, path: string): { served(): number; stop(): Promise<{ ok: number; failed: number; windowsMs: number[]; reasons: Record<string, number> }> } {
   let running = true;
+  let ok = 0;
   const done = (async () => {
-    let ok = 0;
     let failed = 0;
     const windowsMs: number[] = [];
     const reasons: Record<string, number> = {};
@@ -54,12 +58,14 @@ function clientLoop(port: number, path: string): { stop(): Promise<{ ok: number;
         const reason = 'status' in r ? `HTTP ${r.status}` : r.error;
         reasons[reason] = (reasons[reason] ?? 0) + 1;
       }
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      // Pacing, not a wait: one client asking every few ms.
+      await new Promise((resolve) => setTimeout(resolve, CLIENT_PAUSE_MS));
     }
     if (failingSince !== undefined) windowsMs.push(Date.now() - failingSince);
     return { ok, failed, windowsMs, reasons };
   })();
   return {
+    served: () => ok,
     async stop() {
       running = false;
       return done;
@@ -104,7 +110,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     const pid = await show('MainPID');
     await sh('kill', '-STOP', pid);
     try {
-      await poll('the main process to be stopped (state T)', async () => / T /.test(await sh('cat', `/proc/${pid}/stat`)), 5000);
+      await waitUntil('the main process to be stopped (state T)', async () => / T /.test(await sh('cat', `/proc/${pid}/stat`)), 5000);
       const r = await runHook('update-status', { timeoutMs: HOOK_TIMEOUT_MS });
       console.log(`[machine] update-status with a SIGSTOPped tinyproxy took ${r.tookMs} ms`);
       expect(r.exitCode, explainHook('update-status', r)).toBe(0);
@@ -122,7 +128,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     const pid = await show('MainPID');
     const conf = readFileSync(hostPath(CONFIG_FILE));
     await sh('systemd-run', `--unit=${STRANGER}`, '--collect', '--quiet', 'node', '-e', strangerScript(8080));
-    await poll(
+    await waitUntil(
       'the stranger to answer on 8080',
       async () => {
         const r = await httpGet(8080, '/example');
@@ -168,8 +174,8 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     await plant();
     const restarts = Number(await show('NRestarts'));
     await sh('kill', '-SEGV', await show('MainPID'));
-    await poll('systemd to restart tinyproxy after SIGSEGV', async () => Number(await show('NRestarts')) > restarts, 5000);
-    await poll('tinyproxy to serve after its restart', () => serves('example'), 5000).catch(() => 0);
+    await waitUntil('systemd to restart tinyproxy after SIGSEGV', async () => Number(await show('NRestarts')) > restarts, 5000);
+    await waitUntil('tinyproxy to serve after its restart', () => serves('example'), 5000).catch(() => 0);
     const survived = await m().exec(['stat', '-c', '%F', PID_FILE]);
     console.log(`[machine] after systemd's restart the pid path holds: ${survived.exitCode === 0 ? survived.stdout.trim() : 'nothing'}`);
     await plant();
@@ -222,12 +228,12 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
       await m().writeFile(UNIT_FILE, charmUnit.replace(/^ProtectHome=yes\n/m, ''));
       await sh('systemctl', 'daemon-reload');
       await sh('systemctl', 'restart', UNIT);
-      await poll('the older unit to serve', () => serves('example'), 5000);
+      await waitUntil('the older unit to serve', () => serves('example'), 5000);
       expect(await show('ProtectHome'), 'the older unit is the loaded one').toBe('no');
       const oldPid = await show('MainPID');
 
       const clients = clientLoop(8000, '/example/');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await waitUntil('the clients to be served before the upgrade', () => clients.served() > 0, 5000);
       const beganUs = process.hrtime.bigint() / 1000n; // CLOCK_MONOTONIC, as systemd's *Monotonic (no time namespace)
       const upgrade = await runHook('upgrade-charm', { timeoutMs: HOOK_TIMEOUT_MS });
       const afterUpgrade = {
@@ -237,7 +243,8 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
         protectHome: await show('ProtectHome'),
       };
       const changed = await runHook('config-changed', { timeoutMs: HOOK_TIMEOUT_MS });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const servedBefore = clients.served();
+      await waitUntil('the clients to be served after config-changed', () => clients.served() > servedBefore, 5000).catch(() => undefined);
       const seen = await clients.stop();
       console.log(
         `[machine] upgrade-charm took ${upgrade.tookMs} ms; clients: ${seen.ok} ok, ${seen.failed} failed, windows without an answer (ms): ${JSON.stringify(seen.windowsMs)}, failures: ${JSON.stringify(seen.reasons)}`,

@@ -2,15 +2,15 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ACCOUNT_COMMENT, findAccount } from '../../src/workload/account.ts';
 import { createDirectDaemon } from '../../src/workload/direct.ts';
 import { readOsRelease } from '../../src/workload/os-release.ts';
 import { DEFAULT_PATHS, type TinyproxyPaths } from '../../src/workload/paths.ts';
 import { isAlive, readProcess } from '../../src/workload/procfs.ts';
 import { createTinyproxy, PACKAGE, type Workload } from '../../src/workload/tinyproxy.ts';
-import { freePort, httpGet, startUpstream } from '../support/http.ts';
-import { skipUnlessReady } from '../support/prereq.ts';
+import { freePort, httpGet, startUpstream } from '../../testkit/http.ts';
+import { describeIfReady, missingPrerequisites } from '../../testkit/prereq.ts';
 
 const packageInstalled = (): boolean => {
   try {
@@ -20,9 +20,9 @@ const packageInstalled = (): boolean => {
   }
 };
 
-const skip = skipUnlessReady('the workload suite (real tinyproxy and apt)', ['apt-get', 'dpkg-query', 'useradd']);
+const missing = missingPrerequisites({ root: true, commands: ['apt-get', 'dpkg-query', 'useradd'] });
 
-describe.skipIf(skip)('workload: real tinyproxy, direct mode', () => {
+describeIfReady('workload: real tinyproxy, direct mode', missing, () => {
   const root = mkdtempSync(join(tmpdir(), 'tinyproxy-workload-'));
   // tinyproxy re-reads its config as the unprivileged account on reload, as it would in /etc.
   chmodSync(root, 0o755);

@@ -5,7 +5,7 @@
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { mustRun } from '../../harness/process.ts';
+import { mustRun } from '../../../testkit/process.ts';
 import { expectOk, expectOneLineFailure, expectServed, explain, plantCanary } from '../checks.ts';
 import type { HookRun } from '../fixture.ts';
 import { ACTIVE, STATE_FILE_NAME } from '../machine.ts';

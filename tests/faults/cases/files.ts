@@ -3,11 +3,12 @@
 // naming an unrelated live process, which must survive untouched.
 import { chmodSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { pidAlive as isAlive } from '../../../testkit/procfs.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { startSignalRecorder } from '../holders.ts';
 import { ACTIVE, CONFIG_DIR, CONFIG_FILE, PID_FILE, RELOAD_LOG, WAITING_START } from '../machine.ts';
-import { charmTinyproxyPids, configBytes, daemonEvents, isAlive } from '../observe.ts';
+import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { reloadByHand } from '../out-of-band.ts';
 import { configure, logged, type SuiteContext, serving } from '../suite.ts';
 

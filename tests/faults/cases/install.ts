@@ -2,7 +2,7 @@
 // held past the wait and for a few seconds, the package lists lock held; then install twice.
 import { statSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { runCommand } from '../../harness/process.ts';
+import { runCommand } from '../../../testkit/process.ts';
 import { DPKG_LOCKS, LISTS_LOCK, LOCK_TIMEOUT_ENV, pinPackageAway, removePin } from '../apt.ts';
 import { expectCleanFailure, expectOk, explain } from '../checks.ts';
 import { tinyproxyInstalled } from '../fixture.ts';
@@ -13,6 +13,10 @@ import type { SuiteContext } from '../suite.ts';
 
 const DPKG_INFO = `/var/lib/dpkg/info/${PACKAGE}.list`;
 const APT_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' };
+
+/** How long the faults hold apt's package lists lock, and the dpkg lock, while an install runs. */
+const LISTS_LOCK_HELD_MS = 3000;
+const DPKG_LOCK_HELD_MS = 5000;
 
 const installArgv = (calls: string[][]): string[] | undefined => calls.find((argv) => argv.includes('install'));
 
@@ -57,7 +61,8 @@ export function registerInstallFaults({ fixture, tally }: SuiteContext): void {
     const f = fixture();
     const done = tally.fault('apt lists lock held for 3 s during install');
     const holder = await holdFcntlLocks([LISTS_LOCK]);
-    const release = setTimeout(() => void holder.stop(), 3000);
+    // The fault itself: the lock is held for this long while the install runs (not a wait).
+    const release = setTimeout(() => void holder.stop(), LISTS_LOCK_HELD_MS);
     try {
       const r = await f.hook('install', { root: true });
       expectOk(r, WAITING_START);
@@ -79,10 +84,11 @@ export function registerInstallFaults({ fixture, tally }: SuiteContext): void {
     const done = tally.fault('dpkg lock held for 5 s during install');
     const holder = await holdFcntlLocks(DPKG_LOCKS);
     let releasedAt = 0;
+    // The fault itself: the lock is held for this long while the install runs (not a wait).
     const release = setTimeout(() => {
       releasedAt = Date.now();
       void holder.stop();
-    }, 5000);
+    }, DPKG_LOCK_HELD_MS);
     try {
       f.apt.clear();
       const r = await f.hook('install', { root: true });

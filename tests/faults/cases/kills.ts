@@ -4,7 +4,7 @@
 import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import type { SimUnit } from '../../harness/juju-sim.ts';
+import type { SimUnit } from '../../../testkit/juju-sim.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { type KilledHook, runHookKilledWhen, whenCreated, whenGrows, whenReplaced } from '../killer.ts';
@@ -38,6 +38,9 @@ async function expectConverged(f: FaultFixture, unit: SimUnit, slug: string): Pr
   return { pid: pids[0] as number, portOpened };
 }
 
+/** How long a SIGUSR1 that tinyproxy may have received takes at most to show up in its log. */
+const SIGNAL_SETTLE_MS = 100;
+
 export function registerKills({ fixture, tally }: SuiteContext): void {
   for (const next of ['config-changed', 'update-status'] as const) {
     it(`config-changed SIGKILLed after writing the config, before the reload (for real, ${next === 'config-changed' ? `${REAL_KILLS} times` : 'once'}); the next ${next} converges`, async () => {
@@ -50,8 +53,9 @@ export function registerKills({ fixture, tally }: SuiteContext): void {
         configure(f, { slug });
         const done = tally.fault(`SIGKILL config-changed -> ${slug}, then ${next}`);
         const k = await runHookKilledWhen(f.unit, 'config-changed', f.net.wrap, whenReplaced(CONFIG_FILE));
-        // Let a SIGUSR1 sent just before the kill be handled before counting reloads.
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        // A SIGUSR1 sent just before the kill may still be on its way into tinyproxy's log; there
+        // is nothing to poll for when none was sent, so this waits a fixed time before counting.
+        await new Promise((resolve) => setTimeout(resolve, SIGNAL_SETTLE_MS));
         const reloadedBeforeKill = daemonEvents().reloads - before.reloads;
         const announced = k.calls.some((c) => c.tool === 'juju-log' && c.args.includes(RELOAD_LOG));
         const hit = k.killed && k.signal === 'SIGKILL' && !announced && reloadedBeforeKill === 0 && configBytes()?.includes(`"/${slug}/"`) === true;

@@ -6,7 +6,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { killGroup } from '../../harness/process.ts';
+import { waitUntil } from '../../../testkit/poll.ts';
+import { killGroup } from '../../../testkit/process.ts';
 import { BINARY, CONFIG_FILE, MAX_SLUG } from '../machine.ts';
 import { configFor } from '../out-of-band.ts';
 import { type SuiteContext, serving } from '../suite.ts';
@@ -25,8 +26,7 @@ async function runOnConfig(namespace: string, text: string): Promise<{ started: 
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 5000;
-  while (child.exitCode === null && !output.includes('Starting main loop') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitUntil('tinyproxy -d to start its main loop or exit', () => child.exitCode !== null || output.includes('Starting main loop'), 5000, 20);
   const started = output.includes('Starting main loop');
   killGroup(child.pid, 'SIGKILL');
   await exited;

@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 // configured port opened; once a later hook has confirmed it, a steady update-status is back to
 // two hook-tool calls (config-get, status-set).
 import { expect, it } from 'vitest';
-import type { Call, SimUnit } from '../../harness/juju-sim.ts';
-import { UPSTREAM_MARKER } from '../../harness/netns.ts';
+import type { Call, SimUnit } from '../../../testkit/juju-sim.ts';
+import { UPSTREAM_MARKER } from '../../../testkit/netns.ts';
 import { expectOk, explain } from '../checks.ts';
 import { type FaultFixture, type HookRun, tinyproxyInstalled } from '../fixture.ts';
 import { runHookKilledWhen, whenPortRequested } from '../killer.ts';

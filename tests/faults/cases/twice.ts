@@ -2,7 +2,7 @@
 // restarts, installs or touches the opened ports again. Ends with remove, twice.
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import type { ConfigMap, StatusInfo } from '../../harness/juju-sim.ts';
+import type { ConfigMap, StatusInfo } from '../../../testkit/juju-sim.ts';
 import { expectNoForwardProxy, expectOk, explain } from '../checks.ts';
 import type { FaultFixture, HookRun } from '../fixture.ts';
 import { tinyproxyInstalled } from '../fixture.ts';

@@ -1,13 +1,8 @@
-// Two network namespaces joined by a veth pair: a "server" namespace where the charm runs
-// tinyproxy next to a local upstream for www.example.com, and a "client" namespace to curl from.
-// Traffic never leaves the namespaces: neither has a route out, and nothing is sent from the root
-// namespace to their addresses.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { isAlive, readProcess } from '../../src/workload/procfs.ts';
-import { type CommandResult, killGroup, mustRun, runCommand } from './process.ts';
+import { waitUntil } from './poll.ts';
+import { type CommandResult, type Daemon, killGroup, mustRun, runCommand, startDaemon } from './process.ts';
+import { pidAlive } from './procfs.ts';
 
 /** Marker every upstream response body starts with. */
 export const UPSTREAM_MARKER = 'UPSTREAM-OK';
@@ -127,8 +122,6 @@ async function namespacePids(name: string): Promise<number[]> {
     .map(Number);
 }
 
-const alive = (pid: number): boolean => isAlive(readProcess(pid));
-
 async function killNamespaceProcesses(name: string): Promise<void> {
   const pids = await namespacePids(name);
   for (const pid of pids) {
@@ -138,8 +131,8 @@ async function killNamespaceProcesses(name: string): Promise<void> {
       // gone already
     }
   }
-  const deadline = Date.now() + 5000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  // As before its namespace is deleted; one stuck past this (in the kernel) does not stop the deletion.
+  await waitUntil(`the processes of namespace ${name} to die`, () => !pids.some(pidAlive), 5000, 50).catch(() => undefined);
 }
 
 /** Deletes the namespaces, processes and /etc/netns files of a prefix (also after a crash). */
@@ -156,38 +149,18 @@ export async function deleteProxyNetwork(prefix: string): Promise<void> {
   }
 }
 
-async function startUpstream(serverNs: string, seen: UpstreamRequest[], port = 80, marker = UPSTREAM_MARKER): Promise<ChildProcess> {
-  const child = spawn('ip', ['netns', 'exec', serverNs, process.execPath, '-e', UPSTREAM_SCRIPT, String(port), marker], {
+function startUpstream(serverNs: string, seen: UpstreamRequest[], port = 80, marker = UPSTREAM_MARKER): Promise<Daemon> {
+  return startDaemon(['ip', 'netns', 'exec', serverNs, process.execPath, '-e', UPSTREAM_SCRIPT, String(port), marker], {
+    ready: 'READY',
     env: PLAIN_ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const lines = createInterface({ input: child.stdout! });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`netns: upstream did not start in 10 s: ${stderr}`)), 10_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`netns: upstream exited (${code}) before listening: ${stderr}`));
-    });
-    lines.on('line', (line) => {
-      if (line === 'READY') {
-        clearTimeout(timer);
-        resolve();
-        return;
-      }
+    onLine: (line) => {
       try {
         seen.push(JSON.parse(line) as UpstreamRequest);
       } catch {
         // not a request record
       }
-    });
+    },
   });
-  child.removeAllListeners('exit');
-  return child;
 }
 
 /** Creates the namespace pair, the hosts file and the upstream; deletes stale ones first. */
@@ -198,8 +171,8 @@ export async function createProxyNetwork(options: ProxyNetworkOptions): Promise<
   const clientAddress = `10.231.${n.subnet}.2`;
   await deleteProxyNetwork(prefix);
   const seen: UpstreamRequest[] = [];
-  let upstream: ChildProcess | undefined;
-  const extra: ChildProcess[] = [];
+  let upstream: Daemon | undefined;
+  const extra: Daemon[] = [];
   const cleanup = async (): Promise<void> => {
     if (upstream) killGroup(upstream.pid, 'SIGKILL');
     for (const child of extra.splice(0)) killGroup(child.pid, 'SIGKILL');

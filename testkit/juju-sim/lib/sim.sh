@@ -1,7 +1,7 @@
 # shellcheck shell=sh
 # juju-sim: shared code for the simulated Juju hook tools in ../bin (POSIX sh, sourced).
 #
-# State lives in the directory named by $JUJU_SIM_STATE (see tests/harness/juju-sim.ts):
+# State lives in the directory named by $JUJU_SIM_STATE (see testkit/juju-sim.ts):
 #   config.json config-all.json config/<key>.json   written by the harness
 #   status message app-status app-message           stored workload status (raw bytes): the last
 #                                                   status-set, or what Juju itself set around a hook
@@ -22,7 +22,7 @@ sim_usage() { sim_err "$1"; exit 2; }
 sim_fail() { sim_err "$1"; exit 1; }
 
 if [ -z "${JUJU_SIM_STATE:-}" ]; then
-	printf 'ERROR %s: JUJU_SIM_STATE is not set: this is a juju-sim hook tool and only runs under the test harness (tests/harness/juju-sim.ts)\n' "$sim_tool" >&2
+	printf 'ERROR %s: JUJU_SIM_STATE is not set: this is a juju-sim hook tool and only runs under the test harness (testkit/juju-sim.ts)\n' "$sim_tool" >&2
 	exit 1
 fi
 if [ ! -d "$JUJU_SIM_STATE/calls" ]; then

@@ -1,6 +1,7 @@
 // Removal of what systemd-nspawn leaves on a host whose PID 1 is not systemd (/run/systemd/nspawn, mounts).
 import { readdir, readFile, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { runChecked, runProcess, sleep } from './proc.ts';
+import { waitUntil } from '../poll.ts';
+import { mustRun, runCommand } from '../process.ts';
 
 /** nspawn's runtime dir on the host. */
 const NSPAWN_RUN_DIR = '/run/systemd/nspawn';
@@ -17,12 +18,20 @@ async function mountsBelow(dir: string): Promise<string[]> {
 
 /** Unmounts `target` (retrying while busy, then lazily); ok if it is not mounted. */
 export async function unmount(target: string): Promise<void> {
-  for (let i = 0; i < 20; i++) {
-    if ((await mountsBelow(target)).length === 0) return;
-    for (const m of await mountsBelow(target)) await runProcess('umount', [m], { timeoutMs: 30_000 });
-    await sleep(50);
-  }
-  for (const m of await mountsBelow(target)) await runProcess('umount', ['-l', m], { timeoutMs: 30_000 });
+  const unmounted = async (): Promise<boolean> => {
+    const mounts = await mountsBelow(target);
+    for (const m of mounts) await runCommand(['umount', m], { timeoutMs: 30_000 });
+    return mounts.length === 0;
+  };
+  // Busy for a moment after its last process died; lazily unmounted when that does not pass.
+  if (
+    await waitUntil(`${target} to be unmounted`, unmounted, 1_000, 50).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  for (const m of await mountsBelow(target)) await runCommand(['umount', '-l', m], { timeoutMs: 30_000 });
   if ((await mountsBelow(target)).length > 0) throw new Error(`cannot unmount ${target}`);
 }
 
@@ -44,7 +53,7 @@ async function lockedInodes(): Promise<Set<number>> {
 export async function cleanNspawnRunDir(name: string): Promise<void> {
   for (const sub of ['propagate', 'unix-export']) {
     const p = `${NSPAWN_RUN_DIR}/${sub}/${name}`;
-    for (const m of await mountsBelow(p)) await runProcess('umount', ['-l', m], { timeoutMs: 30_000 });
+    for (const m of await mountsBelow(p)) await runCommand(['umount', '-l', m], { timeoutMs: 30_000 });
     await rm(p, { recursive: true, force: true });
   }
   const locksDir = `${NSPAWN_RUN_DIR}/locks`;
@@ -62,5 +71,5 @@ export async function cleanNspawnRunDir(name: string): Promise<void> {
 export async function removeTree(dir: string): Promise<void> {
   await unmount(dir);
   // --one-file-system: never descend into something still mounted.
-  await runChecked('rm', ['-rf', '--one-file-system', '--', dir], { timeoutMs: 120_000 });
+  await mustRun(['rm', '-rf', '--one-file-system', '--', dir], { timeoutMs: 120_000 });
 }

@@ -1,9 +1,11 @@
 // Cached debootstrap'd Debian rootfs for machine tests, keyed by a hash of its recipe.
 import { createHash } from 'node:crypto';
 import { open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { waitUntil } from '../poll.ts';
+import { runCommand, tail } from '../process.ts';
+import { pidAlive } from '../procfs.ts';
 import { removeTree } from './cleanup.ts';
 import { archiveUri, ensureHostTools, hostToolEnv } from './prereq.ts';
-import { pidAlive, runProcess, sleep, tail } from './proc.ts';
 
 /** Everything that determines the rootfs content; any change gives a new cache key. */
 interface RootfsRecipe {
@@ -104,7 +106,7 @@ async function isComplete(dir: string): Promise<boolean> {
 
 async function debootstrap(recipe: RootfsRecipe, target: string, timeoutMs: number): Promise<void> {
   const args = [`--variant=${recipe.variant}`, `--include=${recipe.packages.join(',')}`, recipe.suite, target, recipe.archive];
-  const r = await runProcess('debootstrap', args, { env: hostToolEnv(), timeoutMs });
+  const r = await runCommand(['debootstrap', ...args], { env: hostToolEnv(), timeoutMs });
   if (r.exitCode !== 0 || r.timedOut) {
     const log = await readFile(`${target}/debootstrap/debootstrap.log`, 'utf8').catch(() => '');
     throw new Error(`debootstrap ${args.join(' ')} ${r.timedOut ? 'timed out' : `failed (${r.exitCode})`}\n${tail(r.stderr + r.stdout)}\n${tail(log)}`);
@@ -129,27 +131,29 @@ async function removeStale(cacheDir: string, key: string): Promise<void> {
 
 /** A pid lock file (O_EXCL); waits for a live holder, takes over from a dead one. */
 async function acquireLock(path: string, timeoutMs: number): Promise<() => Promise<void>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const holderOf = async (): Promise<number> => Number((await readFile(path, 'utf8').catch(() => '')).trim());
+  const dead = (holder: number): boolean => !Number.isInteger(holder) || holder <= 0 || !pidAlive(holder);
+  // A holder seen dead (or unreadable: maybe mid-write) on one look and still so on the next,
+  // 200 ms later, is taken over.
+  let seenDead: number | undefined;
+  const taken = async (): Promise<boolean | string> => {
     try {
       const fh = await open(path, 'wx');
       await fh.writeFile(String(process.pid));
       await fh.close();
-      return () => unlink(path).catch(() => undefined);
+      return true;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
-    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder)) {
-      // Dead or unreadable holder (maybe mid-write: give it a moment first).
-      await sleep(200);
-      const again = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (again === holder && (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder))) {
-        await unlink(path).catch(() => undefined);
-      }
-      continue;
+    const holder = await holderOf();
+    if (!dead(holder)) {
+      seenDead = undefined;
+      return `held by pid ${holder}`;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for rootfs lock ${path} held by pid ${holder}`);
-    await sleep(500);
-  }
+    if (seenDead !== undefined && Object.is(seenDead, holder)) await unlink(path).catch(() => undefined);
+    seenDead = holder;
+    return `held by a dead or unreadable holder (${holder})`;
+  };
+  await waitUntil(`rootfs lock ${path}`, taken, timeoutMs, 200);
+  return () => unlink(path).catch(() => undefined);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inCI } from '../../support/ci.ts';
+import { inCI } from '../../testkit/prereq.ts';
 
 describe('inCI', () => {
   it.each(['true', '1', 'yes', 'TRUE', 'woodpecker'])('CI=%s is CI', (value) => {

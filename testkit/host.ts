@@ -1,6 +1,7 @@
 // Host-side facts and undo steps for tests that let a charm install tinyproxy on this machine.
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { runCommand } from './process.ts';
+import { processesNamed } from './procfs.ts';
 
 /** True if /etc/passwd has an entry for the account. */
 function accountExists(name: string): boolean {
@@ -24,23 +25,6 @@ export async function isPackageInstalled(name: string): Promise<boolean> {
 /** Runs apt-get with a lock timeout; returns its result (never throws on failure). */
 function aptGet(...args: string[]): ReturnType<typeof runCommand> {
   return runCommand(['apt-get', '-o', 'DPkg::Lock::Timeout=120', '-y', ...args], { env: APT_ENV, timeoutMs: 600_000 });
-}
-
-/** PIDs of live processes whose command name is exactly `comm`. */
-export function processesNamed(comm: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-      if (name === comm && state !== 'Z') pids.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return pids;
 }
 
 /** What was on the machine before a test let the charm change it. */

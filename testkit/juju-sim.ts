@@ -67,7 +67,7 @@ export interface SimUnitOptions {
 interface SimMachine {
   /** Host path of the machine's `/`; charmDir and stateDir must live under it. */
   readonly root: string;
-  /** Where the machine sees tests/juju-sim/bin. */
+  /** Where the machine sees testkit/juju-sim/bin. */
   readonly simBinDir: string;
   exec(argv: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<CommandResult>;
 }

@@ -1,7 +1,7 @@
 // Per-machine host cgroups: nspawn runs inside its own cgroup so its payload/supervisor debris is scoped and removable.
 import { writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir } from 'node:fs/promises';
-import { sleep } from './proc.ts';
+import { waitUntil } from '../poll.ts';
 
 /** A mounted cgroup hierarchy nspawn uses: the cgroup2 tree or the v1 name=systemd tree. */
 export interface CgroupHierarchy {
@@ -58,16 +58,28 @@ export async function killMachineCgroups(name: string, timeoutMs = 10_000): Prom
     await all('/payload'),
     dirs.map((d) => `${d}/payload`),
   );
-  const graceEnd = Date.now() + 3_000;
-  while (Date.now() < graceEnd && (await all('')).length > 0) await sleep(25);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const emptied = async (): Promise<true | string> => {
     const pids = await all('');
-    if (pids.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`processes still alive in machine cgroups ${dirs.join(' ')}: ${pids.join(' ')}`);
-    killAll(pids, dirs);
-    await sleep(50);
-  }
+    return pids.length === 0 || `still alive: ${pids.join(' ')}`;
+  };
+  // Up to 3 s for that; whatever is left then is killed too.
+  if (
+    await waitUntil('the machine payload to exit', emptied, 3_000).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
+  await waitUntil(
+    `the processes in machine cgroups ${dirs.join(' ')} to die`,
+    async () => {
+      const left = await emptied();
+      if (left !== true) killAll(await all(''), dirs);
+      return left;
+    },
+    timeoutMs,
+    50,
+  );
 }
 
 /** SIGKILLs the pids, and via cgroup.kill (cgroup2 only) whatever else is in the cgroup dirs. */
@@ -97,18 +109,22 @@ async function removeCgroupTree(dir: string): Promise<boolean> {
   if (entries === null) return true;
   let ok = true;
   for (const e of entries) if (e.isDirectory()) ok = (await removeCgroupTree(`${dir}/${e.name}`)) && ok;
-  for (let i = 0; ; i++) {
+  const removed = async (): Promise<boolean | string> => {
     try {
       await rmdir(dir);
-      return ok;
+      return true;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return ok;
+      if (code === 'ENOENT') return true;
       // EBUSY right after the last process died: the kernel releases the cgroup asynchronously.
-      if (code !== 'EBUSY' || i >= 40) return false;
-      await sleep(25);
+      if (code === 'EBUSY') return 'EBUSY';
+      throw e;
     }
-  }
+  };
+  return waitUntil(`cgroup ${dir} to be removed`, removed, 1_000).then(
+    () => ok,
+    () => false,
+  );
 }
 
 /** Removes the per-machine cgroups; throws if they cannot be removed (processes left). */

@@ -5,11 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimUnit, type HookResult, type RunHookOptions, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
-import { inCI } from '../support/ci.ts';
-import { httpGet } from '../support/http.ts';
-import { bootMachine, checkPrerequisites, ensureRootfs, type Machine } from './container.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { httpGet } from '../http.ts';
+import { createSimUnit, type HookResult, type RunHookOptions, type SimUnit, type StatusInfo } from '../juju-sim.ts';
+import { describeIfReady } from '../prereq.ts';
+import { bootMachine, ensureRootfs, type Machine, missingMachinePrerequisites } from './container.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CHARM_DIR = '/var/lib/juju/agents/unit-tinyproxy-0/charm';
@@ -20,16 +20,6 @@ export const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Wait
 export const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
 // The machine shares the host's network: its www.example.com is this upstream on the host's loopback.
 export const UPSTREAM_PORT = 80;
-
-/** Polls `check` every 25 ms until it is true; returns how long that took, throws after timeoutMs. */
-export const poll = async (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<number> => {
-  const start = Date.now();
-  while (Date.now() - start < timeoutMs) {
-    if (await check()) return Date.now() - start;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-};
 
 /** What a charm machine suite works with; valid inside its tests (after beforeAll). */
 export interface CharmMachine {
@@ -50,7 +40,7 @@ export interface CharmMachine {
 /** `exitCode`, stdout and stderr of a hook, for expectation messages. */
 export const explainHook = (event: string, r: HookResult): string => `${event} exited ${r.exitCode}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-const prereq = await checkPrerequisites();
+const missing = await missingMachinePrerequisites();
 
 /**
  * Declares a describe block whose tests run against the packed charm on a fresh systemd machine
@@ -58,17 +48,7 @@ const prereq = await checkPrerequisites();
  * is skipped, and in CI it fails instead.
  */
 export function describeCharmMachine(title: string, name: string, body: (f: CharmMachine) => void): void {
-  if (!prereq.ok && inCI()) {
-    describe(title, () => {
-      it('prerequisites', () => {
-        throw new Error(`the machine suite cannot run in CI: ${prereq.reason}`);
-      });
-    });
-    return;
-  }
-  if (!prereq.ok) console.warn(`[machine] skipping ${title}: ${prereq.reason}`);
-
-  describe.runIf(prereq.ok)(title, () => {
+  describeIfReady(title, missing, () => {
     let machine: Machine | undefined;
     let unit: SimUnit | undefined;
     let upstream: Server | undefined;
@@ -119,7 +99,7 @@ export function describeCharmMachine(title: string, name: string, body: (f: Char
       const root = machine.rootDir;
       mkdirSync(join(root, CHARM_DIR), { recursive: true });
       execFileSync('unzip', ['-q', join(REPO, 'tinyproxy_amd64.charm'), '-d', join(root, CHARM_DIR)]);
-      await machine.copyIn(join(REPO, 'tests/juju-sim'), SIM_DIR);
+      await machine.copyIn(join(REPO, 'testkit/juju-sim'), SIM_DIR);
       await machine.writeFile('/etc/hosts', `127.0.0.1\tlocalhost ${name}\n127.0.0.1\twww.example.com\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
       const booted = machine;
       unit = await createSimUnit({
@@ -131,7 +111,7 @@ export function describeCharmMachine(title: string, name: string, body: (f: Char
           async exec(argv, { cwd, env, timeoutMs }) {
             const started = Date.now();
             const r = await booted.exec(argv, { cwd, env, timeoutMs });
-            return { ...r, exitCode: r.exitCode ?? 128, durationMs: Date.now() - started, timedOut: false, stdioHeldOpen: false };
+            return { ...r, durationMs: Date.now() - started, timedOut: false, stdioHeldOpen: false, truncated: false };
           },
         },
       });

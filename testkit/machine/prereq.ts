@@ -1,53 +1,34 @@
-// Host prerequisites of the machine harness: root, tools (apt-installed if missing), cgroups, archive.
-
-import { constants } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
+// Host prerequisites of the machine harness: root, tools (apt-installed if missing), cgroups,
+// archive; what is missing goes to testkit/prereq.ts's describeIfReady like any suite's.
+import { readFile } from 'node:fs/promises';
+import { findCommand, SYSTEM_PATH } from '../prereq.ts';
+import { runCommand, tail } from '../process.ts';
 import { cgroupHierarchies } from './cgroup.ts';
-import { runProcess, tail } from './proc.ts';
 
 /** Apt packages the harness installs on the host when their tools are missing. */
 const HOST_APT_PACKAGES = ['debootstrap', 'systemd-container'] as const;
 
 const TOOLS: readonly string[] = ['debootstrap', 'systemd-nspawn', 'nsenter', 'mount', 'umount', 'tar'];
-const SBIN_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-
-/** Result of the prerequisite check: ok, or the reason the harness cannot run here. */
-export type Prerequisites = { ok: true; archive: string } | { ok: false; reason: string };
-
-/** Absolute path of `tool` on the host PATH (plus sbin dirs), or undefined. */
-async function whichTool(tool: string): Promise<string | undefined> {
-  const dirs = `${process.env.PATH ?? ''}:${SBIN_PATH}`.split(':').filter((d) => d !== '');
-  for (const dir of dirs) {
-    const p = `${dir}/${tool}`;
-    try {
-      await access(p, constants.X_OK);
-      return p;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
 
 /** Host env for admin tools: inherited env with sbin dirs on PATH and non-interactive apt. */
 export function hostToolEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, PATH: `${SBIN_PATH}:${process.env.PATH ?? ''}`, DEBIAN_FRONTEND: 'noninteractive' };
+  return { ...process.env, PATH: `${SYSTEM_PATH}:${process.env.PATH ?? ''}`, DEBIAN_FRONTEND: 'noninteractive' };
 }
 
 /** Installs debootstrap/systemd-container with apt when a needed tool is missing; throws on failure. */
 export async function ensureHostTools(): Promise<void> {
   const missing: string[] = [];
-  for (const t of TOOLS) if ((await whichTool(t)) === undefined) missing.push(t);
+  for (const t of TOOLS) if (findCommand(t) === undefined) missing.push(t);
   if (missing.length === 0) return;
   const env = hostToolEnv();
-  const upd = await runProcess('apt-get', ['update', '-qq'], { env, timeoutMs: 300_000 });
+  const upd = await runCommand(['apt-get', 'update', '-qq'], { env, timeoutMs: 300_000 });
   if (upd.exitCode !== 0) throw new Error(`apt-get update failed (missing: ${missing.join(', ')})\n${tail(upd.stderr)}`);
-  const inst = await runProcess('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...HOST_APT_PACKAGES], {
+  const inst = await runCommand(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...HOST_APT_PACKAGES], {
     env,
     timeoutMs: 600_000,
   });
   if (inst.exitCode !== 0) throw new Error(`apt-get install ${HOST_APT_PACKAGES.join(' ')} failed\n${tail(inst.stderr)}`);
-  for (const t of TOOLS) if ((await whichTool(t)) === undefined) throw new Error(`${t} still missing after apt-get install`);
+  for (const t of TOOLS) if (findCommand(t) === undefined) throw new Error(`${t} still missing after apt-get install`);
 }
 
 /** The Debian archive URI for the rootfs: $TINYPROXY_MACHINE_ARCHIVE, else the host's apt sources. */
@@ -67,15 +48,16 @@ export async function archiveUri(): Promise<string> {
   throw new Error('no bookworm archive found in /etc/apt/sources.list{,.d/debian.sources}; set TINYPROXY_MACHINE_ARCHIVE');
 }
 
-/** Checks everything the harness needs (installing host tools if missing) and never throws. */
-export async function checkPrerequisites(): Promise<Prerequisites> {
+/** What the harness needs and this host lacks (installing host tools if missing; empty when ready); never throws. */
+export async function missingMachinePrerequisites(): Promise<string[]> {
   try {
-    if (process.platform !== 'linux') return { ok: false, reason: `needs Linux, this is ${process.platform}` };
-    if (process.getuid?.() !== 0) return { ok: false, reason: 'needs root (systemd-nspawn, mount, cgroups)' };
-    if ((await cgroupHierarchies()).length === 0) return { ok: false, reason: 'no cgroup2 or name=systemd hierarchy mounted' };
+    if (process.platform !== 'linux') return [`Linux (this is ${process.platform})`];
+    if (process.getuid?.() !== 0) return ['must run as root (systemd-nspawn, mount, cgroups)'];
+    if ((await cgroupHierarchies()).length === 0) return ['a cgroup2 or name=systemd hierarchy'];
     await ensureHostTools();
-    return { ok: true, archive: await archiveUri() };
+    await archiveUri();
+    return [];
   } catch (e) {
-    return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    return [e instanceof Error ? e.message : String(e)];
   }
 }

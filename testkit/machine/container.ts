@@ -3,12 +3,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rmdir, stat, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { pollUntil, settlesWithin, type Verdict, WaitError } from '../poll.ts';
+import { mustRun, runCommand, tail } from '../process.ts';
+import { childrenOf } from '../procfs.ts';
 import { cgroupPids, createMachineCgroups, killMachineCgroups, machineCgroupDirs, removeMachineCgroups, removeRootNspawnDebris } from './cgroup.ts';
 import { cleanNspawnRunDir, removeTree, unmount } from './cleanup.ts';
 import { hostToolEnv } from './prereq.ts';
-import { type ProcessResult, runChecked, runProcess, settlesWithin, sleep, tail } from './proc.ts';
 
-export { checkPrerequisites } from './prereq.ts';
+export { missingMachinePrerequisites } from './prereq.ts';
 export { ensureRootfs, type Rootfs } from './rootfs.ts';
 
 /** Parent of every machine's state dir (overlay upper/work, mount point, nspawn log). */
@@ -47,7 +49,8 @@ export interface ExecOptions {
 
 /** Outcome of a command run in the machine. */
 export interface ExecResult {
-  exitCode: number | null;
+  /** 128 + signal number when killed by a signal. */
+  exitCode: number;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
@@ -187,9 +190,11 @@ export class Machine {
       return `${k}=${v}`;
     });
     const timeoutMs = opts.timeoutMs ?? 120_000;
-    const r: ProcessResult = await runProcess('nsenter', ['-t', String(this.leaderPid), '-a', 'env', '-i', '-C', opts.cwd ?? '/', ...assignments, ...argv], {
+    const r = await runCommand(['nsenter', '-t', String(this.leaderPid), '-a', 'env', '-i', '-C', opts.cwd ?? '/', ...assignments, ...argv], {
       ...(opts.input !== undefined ? { input: opts.input } : {}),
       timeoutMs,
+      // An orphan of nsenter is reparented to the host's PID 1, which may leave it a zombie that stalls the machine's shutdown.
+      killLeaderLast: true,
       env: hostToolEnv(),
     });
     if (r.timedOut) {
@@ -202,7 +207,7 @@ export class Machine {
   async run(argv: readonly string[], opts: ExecOptions = {}): Promise<string> {
     const r = await this.exec(argv, opts);
     if (r.exitCode !== 0) {
-      throw new Error(`${argv.join(' ')} exited ${r.exitCode ?? r.signal ?? '?'} in ${this.name}\n${tail(r.stderr || r.stdout)}`);
+      throw new Error(`${argv.join(' ')} exited ${r.signal ?? r.exitCode} in ${this.name}\n${tail(r.stderr || r.stdout)}`);
     }
     return r.stdout;
   }
@@ -233,9 +238,10 @@ export class Machine {
     });
     let tarErr = '';
     tar.stderr.on('data', (c: Buffer) => (tarErr += c.toString()));
-    const r = await runProcess('nsenter', ['-t', String(this.leaderPid), '-a', 'tar', '-x', '-f', '-', '--no-same-owner', '-C', containerPath], {
+    const r = await runCommand(['nsenter', '-t', String(this.leaderPid), '-a', 'tar', '-x', '-f', '-', '--no-same-owner', '-C', containerPath], {
       input: tar.stdout,
       timeoutMs: 300_000,
+      killLeaderLast: true,
       env: hostToolEnv(),
     });
     const tarCode = await tarDone;
@@ -268,31 +274,33 @@ export class Machine {
   private async waitForLeader(child: ChildProcess, deadline: number): Promise<number> {
     const pid = child.pid;
     if (pid === undefined) throw new Error(`could not start systemd-nspawn for ${this.name}`);
-    while (Date.now() < deadline) {
-      if (this.nspawn !== child) throw new Error(`systemd-nspawn for ${this.name} exited during boot\n${await this.logTail()}`);
-      const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-      for (const c of children.split(' ').filter((s) => s !== '')) {
-        const comm = await readFile(`/proc/${c}/comm`, 'utf8').catch(() => '');
-        if (comm.trim() === 'systemd') return Number(c);
-      }
-      await sleep(20);
+    return this.bootStep(`machine ${this.name}: a systemd PID 1`, deadline, 20, () => {
+      if (this.nspawn !== child) return { state: 'failed', reason: 'systemd-nspawn exited during boot' };
+      const leader = childrenOf(pid).find((c) => c.comm === 'systemd');
+      return leader !== undefined ? { state: 'ready', value: leader.pid } : { state: 'waiting', reason: 'no systemd child of systemd-nspawn yet' };
+    });
+  }
+
+  /** Polls a boot step until `deadline`; a failure carries the end of the console log. */
+  private async bootStep<T>(what: string, deadline: number, intervalMs: number, probe: () => Promise<Verdict<T>> | Verdict<T>): Promise<T> {
+    try {
+      return await pollUntil(probe, { what, timeoutMs: Math.max(0, deadline - Date.now()), intervalMs });
+    } catch (e) {
+      if (e instanceof WaitError) throw new Error(`${e.message}\n${await this.logTail()}`);
+      throw e;
     }
-    throw new Error(`machine ${this.name}: no systemd PID 1 appeared\n${await this.logTail()}`);
   }
 
   private async waitForSystemRunning(deadline: number): Promise<void> {
-    let state = '';
-    while (Date.now() < deadline) {
-      if (this.nspawn === undefined) throw new Error(`systemd-nspawn for ${this.name} exited during boot\n${await this.logTail()}`);
-      const r = await runProcess('nsenter', ['-t', String(this.leaderPid), '-a', 'systemctl', 'is-system-running'], {
+    await this.bootStep(`machine ${this.name}: systemd running or degraded`, deadline, 50, async () => {
+      if (this.nspawn === undefined) return { state: 'failed', reason: 'systemd-nspawn exited during boot' };
+      const r = await runCommand(['nsenter', '-t', String(this.leaderPid), '-a', 'systemctl', 'is-system-running'], {
         timeoutMs: 10_000,
         env: hostToolEnv(),
       });
-      state = r.stdout.trim();
-      if (state === 'running' || state === 'degraded') return;
-      await sleep(50);
-    }
-    throw new Error(`machine ${this.name} did not reach running/degraded (last state: ${state || '?'})\n${await this.logTail()}`);
+      const state = r.stdout.trim();
+      return state === 'running' || state === 'degraded' ? { state: 'ready', value: undefined } : { state: 'waiting', reason: `state ${state || '?'}` };
+    });
   }
 }
 
@@ -306,7 +314,7 @@ export async function bootMachine(opts: BootOptions): Promise<Machine> {
   await removeRootNspawnDebris();
   const stateDir = `${MACHINES_DIR}/${opts.name}`;
   for (const d of ['upper', 'work', 'root']) await mkdir(`${stateDir}/${d}`, { recursive: true });
-  await runChecked('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${opts.rootfs},upperdir=${stateDir}/upper,workdir=${stateDir}/work`, `${stateDir}/root`], {
+  await mustRun(['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${opts.rootfs},upperdir=${stateDir}/upper,workdir=${stateDir}/work`, `${stateDir}/root`], {
     env: hostToolEnv(),
     timeoutMs: 30_000,
   });
@@ -350,7 +358,7 @@ export async function machineLeftovers(name: string): Promise<string[]> {
   }
   const mounts = await readFile('/proc/self/mountinfo', 'utf8');
   if (mounts.includes(` ${stateDir}/`)) left.push(`mount under ${stateDir}`);
-  const ps = await runProcess('ps', ['-eo', 'pid=,args='], { timeoutMs: 10_000 });
+  const ps = await runCommand(['ps', '-eo', 'pid=,args='], { timeoutMs: 10_000 });
   for (const line of ps.stdout.split('\n')) {
     if (line.includes('systemd-nspawn') && line.includes(` -M ${name} `)) left.push(`process ${line.trim()}`);
   }

@@ -1,11 +1,11 @@
 // Reads and writes the juju-sim state directory shared with the sh hook tools in
-// tests/juju-sim/bin (file layout documented in tests/juju-sim/lib/sim.sh).
+// testkit/juju-sim/bin (file layout documented in testkit/juju-sim/lib/sim.sh).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Directory with the simulated hook tools (put first on the hook's PATH). */
-export const SIM_BIN_DIR = fileURLToPath(new URL('../juju-sim/bin', import.meta.url));
+export const SIM_BIN_DIR = fileURLToPath(new URL('./juju-sim/bin', import.meta.url));
 
 /** A charm config value (Juju option types string/int/float/boolean/secret). */
 export type ConfigValue = string | number | boolean;

@@ -20,7 +20,7 @@ import {
   type SimUnit,
   setLeaderState,
   writeConfigState,
-} from './juju-sim.ts';
+} from '../../testkit/juju-sim.ts';
 
 let state: string;
 beforeEach(() => {
