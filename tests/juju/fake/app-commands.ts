@@ -1,7 +1,7 @@
 // The fake's application-level commands: deploy, expose, config, exec, add-unit, remove-unit.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
+import { blockedMessage, configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
 import { type CharmInfo, readCharm, readZip } from './charm-archive.ts';
 import { appOf, type Command, type Io, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed } from './command-support.ts';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
@@ -119,6 +119,7 @@ export const config: Command = (args, io) => {
     if (effectiveConfig(app)[key] === value) io.err(`WARNING the configuration setting "${key}" already has the value "${String(value)}"\n`);
     app.config[key] = value;
   }
+  blockedMessage(app); // refuses, before anything is saved, a value the fake does not model
   if (JSON.stringify(effectiveConfig(app)) !== before) configChanged(app, io);
   return 0;
 };
