@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HostSnapshot, isPackageInstalled, processesNamed, restoreHost, snapshotHost } from '../harness/host.ts';
-import { createSimUnit, type HookResult, type LogEntry, SIM_BIN_DIR, type SimUnit } from '../harness/juju-sim.ts';
+import { createSimUnit, type HookResult, type LogEntry, SIM_BIN_DIR, type SimUnit, type StatusInfo } from '../harness/juju-sim.ts';
 import { createProxyNetwork, type ProxyNetwork } from '../harness/netns.ts';
 import { mustRun, runCommand } from '../harness/process.ts';
 import { type AptShim, createAptShim, removePin } from './apt.ts';
@@ -24,6 +24,8 @@ const APT_ENV = { PATH: BASE_PATH, DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' 
 export interface HookRun extends HookResult {
   readonly event: string;
   readonly logs: LogEntry[];
+  /** The unit's workload status as `juju status` shows it right after the hook. */
+  readonly jujuStatus: StatusInfo;
 }
 
 /** How to run a hook. */
@@ -147,7 +149,7 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
         timeoutMs: options.timeoutMs ?? 240_000,
         ...(options.dropCommit ? { dropCommit: true } : {}),
       });
-      return { ...result, event, logs: unit.logs().slice(logsBefore) };
+      return { ...result, event, logs: unit.logs().slice(logsBefore), jujuStatus: unit.jujuStatus() };
     },
   };
 }

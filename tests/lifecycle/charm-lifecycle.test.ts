@@ -24,7 +24,10 @@ const ACCOUNT = 'tinyproxy';
 
 const ACTIVE: StatusInfo = { status: 'active', message: '' };
 const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
-const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
+/** What `juju status` shows once stop succeeded: Juju's own status, replacing the charm's (uniter runhook.go afterHook). */
+const STOPPED: StatusInfo = { status: 'maintenance', message: '' };
+/** What `juju status` shows once remove succeeded: Juju's own status, replacing the charm's. */
+const REMOVED: StatusInfo = { status: 'terminated', message: '' };
 const BLOCKED_FOO_BAR: StatusInfo = {
   status: 'blocked',
   message: "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+",
@@ -74,12 +77,12 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     );
   };
 
-  /** Runs a hook (inside the server namespace unless root is true) and checks exit 0 and the status. */
+  /** Runs a hook (inside the server namespace unless root is true) and checks exit 0 and the status `juju status` shows. */
   const hook = async (event: string, expected: StatusInfo, root = false): Promise<HookResult> => {
     const r = await sim().runHook(event, root ? {} : { wrap: network().wrap });
     expect(r.exitCode, explain(event, r)).toBe(0);
     expect(r.stdioHeldOpen, `${event}: a process started by the hook kept its stdout/stderr open (Juju would wait for it)`).toBe(false);
-    expect(sim().status(), explain(event, r)).toEqual(expected);
+    expect(sim().jujuStatus(), explain(event, r)).toEqual(expected);
     expect(
       r.calls.filter((c) => c.tool === 'status-set'),
       `${event}: one status-set per hook`,
@@ -288,7 +291,7 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
   });
 
   step('stop stops tinyproxy', async () => {
-    await hook('stop', WAITING_START);
+    await hook('stop', STOPPED);
     expect(await tinyproxyPidsInServer()).toEqual([]);
     const r = await network().curl('/example/');
     expect(r, 'connection refused after stop').toMatchObject({ code: 0, exitCode: 7 });
@@ -297,7 +300,7 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
   step(
     'remove uninstalls tinyproxy-bin and deletes /etc/tinyproxy',
     async () => {
-      await hook('remove', WAITING_INSTALL);
+      await hook('remove', REMOVED);
       expect(await isPackageInstalled(PACKAGE)).toBe(false);
       const dpkg = await runCommand(['dpkg', '-s', PACKAGE], { env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
       expect(dpkg.stdout).not.toContain('Status: install ok installed');
