@@ -123,7 +123,7 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
   // its charm dir start empty; what is on the machine (tinyproxy, files) stays.
   const freshUnit = async (): Promise<SimUnit> => {
     rmSync(join(dir, '.unit-state.json'), { force: true });
-    const unit = await createSimUnit({ charmDir: dir, leader: true });
+    const unit = await createSimUnit({ charmDir: dir });
     units.push(unit);
     return unit;
   };

@@ -136,7 +136,7 @@ describe.skipIf(missing.length > 0)('packed charm lifecycle', () => {
     if (!existsSync(CHARM_FILE)) throw new Error(`npm run pack did not write ${CHARM_FILE}`);
     charmDir = mkdtempSync(join(tmpdir(), 'tinyproxy-charm-'));
     await mustRun(['unzip', '-q', CHARM_FILE, '-d', charmDir], { timeoutMs: 60_000 });
-    unit = await createSimUnit({ charmDir, leader: true });
+    unit = await createSimUnit({ charmDir });
   }, 300_000);
 
   afterAll(async () => {
