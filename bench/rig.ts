@@ -284,7 +284,7 @@ export async function startPoller(root: string, net: ProxyNetwork, port = 8000):
 
 /** A sim unit whose state directory is removed at cleanup. */
 export async function simUnit(charmDir: string, config: Record<string, string | number | boolean> = {}): Promise<SimUnit> {
-  const unit = await createSimUnit({ charmDir, leader: true, config });
+  const unit = await createSimUnit({ charmDir, config });
   onCleanup(`remove ${unit.stateDir}`, () => unit.cleanup());
   return unit;
 }

@@ -7,6 +7,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import { pyyamlDump } from './pyyaml.mjs';
 import { createZip } from './zip.mjs';
 
 /** Written as `charmcraft-version` in manifest.yaml: what made the charm (Juju ignores it). */
@@ -35,7 +36,9 @@ export async function packCharm(/** @type {PackOptions} */ options) {
 
   /** @type {import('./zip.mjs').ZipEntry[]} */
   const entries = [];
-  const text = (/** @type {string} */ name, /** @type {unknown} */ value) => entries.push({ name, data: Buffer.from(toYaml(value)), mode: 0o644 });
+  // charmcraft (services/package.py write_metadata): yaml.safe_dump, keys sorted, for metadata,
+  // config and actions; its dump_yaml, keys in model order, for the manifest.
+  const text = (/** @type {string} */ name, /** @type {Dict} */ value, sortKeys = true) => entries.push({ name, data: Buffer.from(pyyamlDump(value, { sortKeys })), mode: 0o644 });
 
   entries.push({ name: 'dispatch', data: await readFile(path.join(root, 'dispatch')), mode: 0o755 });
   const entry = path.join(root, distDir, 'charm.cjs');
@@ -44,9 +47,9 @@ export async function packCharm(/** @type {PackOptions} */ options) {
     entries.push({ name: `dist/${rel}`, data: await readFile(path.join(root, distDir, rel)), mode: 0o644 });
   }
   text('metadata.yaml', metadataOf(project));
-  if (project.config) text('config.yaml', project.config);
-  if (project.actions) text('actions.yaml', project.actions);
-  text('manifest.yaml', manifestOf(project, platform, startedAt));
+  if (isDict(project.config)) text('config.yaml', project.config);
+  if (isDict(project.actions)) text('actions.yaml', project.actions);
+  text('manifest.yaml', manifestOf(project, platform, startedAt), false);
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const outFile = path.resolve(root, options.outFile ?? `${project.name}_${platform.name}.charm`);
@@ -110,12 +113,17 @@ function metadataOf(/** @type {Dict} */ project) {
   return dropUndefined(meta);
 }
 
-/** manifest.yaml: the run-on base (channel as a string) and charmcraft's analysis attributes. */
+/**
+ * manifest.yaml as charmcraft's Manifest model dumps it (charmcraft/models/manifest.py, in field
+ * order): the run-on base of `base`/`platforms` with the platform's architecture
+ * (services/package.py get_manifest_bases), and the two attribute linters' results for a charm
+ * that is not Python (linters.py Language, Framework: `unknown`).
+ */
 function manifestOf(/** @type {{ base: string }} */ project, /** @type {{ arch: string }} */ platform, /** @type {Date} */ startedAt) {
   const [name, channel] = project.base.split('@');
   return {
     'charmcraft-version': PACKER_VERSION,
-    'charmcraft-started-at': startedAt.toISOString(),
+    'charmcraft-started-at': pythonIsoformat(startedAt),
     bases: [{ name, channel: String(channel), architectures: [platform.arch] }],
     analysis: {
       attributes: [
@@ -124,6 +132,16 @@ function manifestOf(/** @type {{ base: string }} */ project, /** @type {{ arch: 
       ],
     },
   };
+}
+
+/**
+ * The start time as charmcraft writes it, `datetime.now().isoformat()` (application/main.py):
+ * no time zone, microseconds only when not zero. charmcraft uses the packing machine's local
+ * time; this uses UTC, so the archive does not depend on the machine's time zone.
+ */
+function pythonIsoformat(/** @type {Date} */ date) {
+  const [seconds, millis] = date.toISOString().replace('Z', '').split('.');
+  return millis === undefined || millis === '000' ? String(seconds) : `${seconds}.${millis}000`;
 }
 
 /** $SOURCE_DATE_EPOCH (reproducible builds) if set, else the current time. */
@@ -142,11 +160,6 @@ async function listFiles(/** @type {string} */ dir, prefix = '') {
     else if (info.isFile()) files.push(`${prefix}${name}`);
   }
   return files;
-}
-
-/** YAML text safe for YAML 1.1 readers too (quotes '24.04', timestamps, yes/no). */
-function toYaml(/** @type {unknown} */ value) {
-  return YAML.stringify(value, { version: '1.1', sortMapEntries: false, lineWidth: 0 });
 }
 
 /** @returns {v is Dict} */

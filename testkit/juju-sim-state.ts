@@ -38,34 +38,15 @@ export interface PendingPort {
   range: string;
 }
 
-/** Initial facts of a simulated unit. */
-export interface SimStateInit {
-  leader?: boolean;
-  address?: string;
-  publicAddress?: string;
-  status?: StatusInfo;
-}
-
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
 
-/** Creates (or resets) a state directory with the given unit facts. */
-export function initSimState(dir: string, init: SimStateInit = {}): void {
+/** Creates (or resets) a state directory: no calls, Juju's status before the first hook. */
+export function initSimState(dir: string): void {
   rmSync(join(dir, 'calls'), { recursive: true, force: true });
   mkdirSync(join(dir, 'calls'), { recursive: true });
-  mkdirSync(join(dir, 'config'), { recursive: true });
-  setLeaderState(dir, init.leader ?? true);
-  writeFileSync(join(dir, 'address'), init.address ?? '127.0.0.1');
-  if (init.publicAddress !== undefined) writeFileSync(join(dir, 'public-address'), init.publicAddress);
-  const status = init.status ?? { status: 'maintenance', message: 'installing charm software' };
-  writeFileSync(join(dir, 'status'), status.status);
-  writeFileSync(join(dir, 'message'), status.message);
+  writeStoredStatus(dir, { status: 'maintenance', message: 'installing charm software' });
   for (const name of ['charm-status', 'charm-message', 'hook-error']) rmSync(join(dir, name), { force: true });
-  if (!existsSync(join(dir, 'config.json'))) writeConfigState(dir, {}, {});
-}
-
-/** Sets the answer of is-leader. */
-export function setLeaderState(dir: string, leader: boolean): void {
-  writeFileSync(join(dir, 'leader'), leader ? 'true' : 'false');
+  if (!existsSync(join(dir, 'config.json'))) writeConfigState(dir, {});
 }
 
 /** JSON the way Go's json.Marshal prints it (sorted keys, HTML-safe escapes). */
@@ -83,22 +64,9 @@ function goJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-/** Writes what config-get prints: effective values, and --all (unset options as null). */
-export function writeConfigState(dir: string, effective: ConfigMap, all: Record<string, ConfigValue | null>): void {
-  writeFileSync(join(dir, 'config.json'), `${goJson(effective)}`);
-  writeFileSync(join(dir, 'config-all.json'), `${goJson(all)}`);
-  const keyDir = join(dir, 'config');
-  rmSync(keyDir, { recursive: true, force: true });
-  mkdirSync(keyDir);
-  for (const [key, value] of Object.entries(effective)) {
-    if (key.includes('/') || key === '.' || key === '..' || key === '') continue;
-    writeFileSync(join(keyDir, `${key}.json`), goJson(value));
-  }
-}
-
-/** Writes config-get's full output verbatim (for tests of malformed config). */
-export function writeRawConfigState(dir: string, json: string): void {
-  writeFileSync(join(dir, 'config.json'), json);
+/** Writes what config-get prints: the effective values. */
+export function writeConfigState(dir: string, effective: ConfigMap): void {
+  writeFileSync(join(dir, 'config.json'), goJson(effective));
 }
 
 function readText(path: string, fallback: string): string {
@@ -106,15 +74,11 @@ function readText(path: string, fallback: string): string {
 }
 
 /**
- * The unit (or application) workload status as Juju stores it, what status-get reads: the last
- * status-set, or what Juju itself set since (around stop and remove, see writeStoredStatus).
+ * The unit workload status as Juju stores it, what status-get reads: the last status-set, or
+ * what Juju itself set since (around stop and remove, see writeStoredStatus).
  */
-export function readStatus(dir: string, application = false): StatusInfo {
-  const prefix = application ? 'app-' : '';
-  return {
-    status: readText(join(dir, `${prefix}status`), 'unknown').trim(),
-    message: readText(join(dir, `${prefix}message`), ''),
-  };
+export function readStatus(dir: string): StatusInfo {
+  return { status: readText(join(dir, 'status'), 'unknown').trim(), message: readText(join(dir, 'message'), '') };
 }
 
 /** Whether the charm has ever set the unit status (Juju's `StatusSet` state flag). */

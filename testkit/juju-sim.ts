@@ -22,14 +22,11 @@ import {
   readLogs,
   readOpenedPorts,
   readPendingPorts,
-  readStatus,
   readWorkloadVersion,
   SIM_BIN_DIR,
   type StatusInfo,
   setHookError,
-  setLeaderState,
   writeConfigState,
-  writeRawConfigState,
   writeStoredStatus,
 } from './juju-sim-state.ts';
 import { type CommandResult, runCommand } from './process.ts';
@@ -49,14 +46,6 @@ export interface SimUnitOptions {
   charmDir: string;
   /** Values set by the user (`juju config`), on top of the defaults. */
   config?: ConfigMap;
-  /** Option defaults used when charmDir has no config.yaml. */
-  defaults?: ConfigMap;
-  /** is-leader answer (default true: a single-unit application). */
-  leader?: boolean;
-  /** JUJU_UNIT_NAME (default tinyproxy/0). */
-  unitName?: string;
-  /** unit-get private-address answer (default 127.0.0.1). */
-  address?: string;
   /** Use this state directory instead of a new temporary one. */
   stateDir?: string;
   /** Run dispatch somewhere else (a container whose root is mounted at `root` on this host). */
@@ -72,7 +61,7 @@ interface SimMachine {
   exec(argv: readonly string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<CommandResult>;
 }
 
-/** Options of runHook/runAction. */
+/** Options of runHook. */
 export interface RunHookOptions {
   /** Command prefix, e.g. ['ip', 'netns', 'exec', 'ns1']. */
   wrap?: readonly string[];
@@ -110,19 +99,11 @@ export interface SimUnit {
   setConfig(partial: ConfigMap): void;
   /** Unsets a config value, back to its default (like `juju config app --reset k`). */
   resetConfig(key: string): void;
-  /** Makes config-get print this text verbatim (malformed-config tests). */
-  setRawConfig(json: string): void;
-  /** Effective config (what config-get --format=json prints). */
-  config(): ConfigMap;
-  /** Sets the is-leader answer. */
-  setLeader(leader: boolean): void;
   /**
    * Runs dispatch for a hook (JUJU_DISPATCH_PATH=hooks/<event>). Its open-port/close-port
    * requests are committed only when it exits 0 and options.dropCommit is not set, else dropped.
    */
   runHook(event: string, options?: RunHookOptions): Promise<HookResult>;
-  /** Runs dispatch for an action (JUJU_DISPATCH_PATH=actions/<name>). */
-  runAction(name: string, options?: RunHookOptions): Promise<HookResult>;
   /**
    * The unit status the charm last set with status-set (before it ever did, the one Juju gave
    * the unit). What the charm decided; not always what a user sees, see jujuStatus.
@@ -135,8 +116,6 @@ export interface SimUnit {
    * one, and `error` 'hook failed: "<hook>"' after a failed hook until the next hook runs.
    */
   jujuStatus(): StatusInfo;
-  /** Application status (status-set --application). */
-  appStatus(): StatusInfo;
   /** Workload version ('' if never set). */
   workloadVersion(): string;
   /** Committed opened ports, e.g. ['8000/tcp']. */
@@ -222,7 +201,7 @@ export function hookEnvironment(params: {
     JUJU_CHARM_DIR: params.charmDir,
     CHARM_DIR: params.charmDir,
     JUJU_VERSION: '3.6.11',
-    JUJU_CONTEXT_ID: `${params.unitName}-${params.hookName || 'run-action'}-${randomInt(1e12)}`,
+    JUJU_CONTEXT_ID: `${params.unitName}-${params.hookName}-${randomInt(1e12)}`,
     JUJU_MACHINE_ID: '0',
     JUJU_AVAILABILITY_ZONE: '',
     JUJU_PRINCIPAL_UNIT: '',
@@ -239,28 +218,17 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
   const charmDir = resolve(options.charmDir);
   const ownsState = options.stateDir === undefined;
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'juju-sim-'));
-  const unitName = options.unitName ?? 'tinyproxy/0';
+  const unitName = 'tinyproxy/0';
   const modelUuid = randomUUID();
   const declared = readConfigOptions(charmDir);
   const defaults: ConfigMap = {};
-  if (declared) {
-    for (const [name, opt] of Object.entries(declared)) {
-      if (opt.default !== undefined && opt.default !== null) defaults[name] = opt.default;
-    }
-  } else {
-    Object.assign(defaults, options.defaults ?? {});
+  for (const [name, opt] of Object.entries(declared ?? {})) {
+    if (opt.default !== undefined && opt.default !== null) defaults[name] = opt.default;
   }
   const userSet: ConfigMap = {};
-  const initState: Parameters<typeof initSimState>[1] = { leader: options.leader ?? true };
-  if (options.address !== undefined) initState.address = options.address;
-  initSimState(stateDir, initState);
+  initSimState(stateDir);
 
-  const effective = (): ConfigMap => ({ ...defaults, ...userSet });
-  const writeConfig = (): void => {
-    const all: Record<string, ConfigValue | null> = {};
-    for (const name of Object.keys(declared ?? {})) all[name] = null;
-    writeConfigState(stateDir, effective(), { ...all, ...effective() });
-  };
+  const writeConfig = (): void => writeConfigState(stateDir, { ...defaults, ...userSet });
   const setConfig = (partial: ConfigMap): void => {
     for (const [name, value] of Object.entries(partial)) {
       if (declared) checkType(name, value, declared[name]);
@@ -276,16 +244,16 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
     if (!hostPath.startsWith(`${machine.root}/`)) throw new Error(`juju-sim: ${hostPath} is not inside the machine root ${machine.root}`);
     return hostPath.slice(machine.root.length);
   };
-  const run = async (dispatchPath: string, hookName: string, opts: RunHookOptions, extra: Record<string, string>): Promise<HookResult> => {
+  const runHook = async (hookName: string, opts: RunHookOptions = {}): Promise<HookResult> => {
     const seen = { charmDir: inMachine(charmDir), stateDir: inMachine(stateDir) };
     const simBin = machine ? { simBinDir: machine.simBinDir } : {};
-    const env = { ...hookEnvironment({ ...seen, ...simBin, unitName, modelUuid, dispatchPath, hookName }), ...extra, ...opts.env };
+    const env = { ...hookEnvironment({ ...seen, ...simBin, unitName, modelUuid, dispatchPath: `hooks/${hookName}`, hookName }), ...opts.env };
     const first = nextCallIndex(stateDir);
     const argv = [...(opts.wrap ?? []), join(seen.charmDir, 'dispatch')];
     const timeoutMs = opts.timeoutMs ?? 600_000;
     // Every hook starts with no pending port changes (requests left by a run that threw are not its own).
     discardPendingPorts(stateDir);
-    if (hookName !== '') beforeHook(stateDir, hookName);
+    beforeHook(stateDir, hookName);
     let result: CommandResult;
     try {
       result = machine ? await machine.exec(argv, { cwd: seen.charmDir, env, timeoutMs }) : await runCommand(argv, { cwd: charmDir, env, timeoutMs });
@@ -297,8 +265,7 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
     const failed = result.exitCode !== 0 || result.signal !== null || opts.dropCommit === true;
     if (failed) discardPendingPorts(stateDir);
     else commitPendingPorts(stateDir);
-    // An action that fails leaves the unit as it was; a hook that fails puts it in error.
-    if (hookName !== '') afterHook(stateDir, hookName, failed);
+    afterHook(stateDir, hookName, failed);
     return { ...result, calls: readCalls(stateDir, first), env, failed };
   };
 
@@ -311,21 +278,9 @@ export async function createSimUnit(options: SimUnitOptions): Promise<SimUnit> {
       delete userSet[key];
       writeConfig();
     },
-    setRawConfig: (json: string) => writeRawConfigState(stateDir, json),
-    config: effective,
-    setLeader: (leader: boolean) => setLeaderState(stateDir, leader),
-    runHook: (event, opts = {}) => run(`hooks/${event}`, event, opts, {}),
-    runAction: (name, opts = {}) => {
-      const uuid = randomUUID();
-      return run(`actions/${name}`, '', opts, {
-        JUJU_ACTION_NAME: name,
-        JUJU_ACTION_UUID: uuid,
-        JUJU_ACTION_TAG: `action-${uuid}`,
-      });
-    },
+    runHook,
     status: () => readCharmStatus(stateDir),
     jujuStatus: () => readJujuStatus(stateDir),
-    appStatus: () => readStatus(stateDir, true),
     workloadVersion: () => readWorkloadVersion(stateDir),
     openedPorts: () => readOpenedPorts(stateDir),
     pendingPorts: () => readPendingPorts(stateDir),

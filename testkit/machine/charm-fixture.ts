@@ -17,7 +17,10 @@ const SIM_DIR = '/opt/juju-sim';
 export const UNIT = 'tinyproxy.service';
 export const ACTIVE: StatusInfo = { status: 'active', message: '' };
 export const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
-export const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
+/** What `juju status` shows once stop succeeded: Juju's own status, replacing the charm's (uniter runhook.go afterHook). */
+export const STOPPED: StatusInfo = { status: 'maintenance', message: '' };
+/** What `juju status` shows once remove succeeded: Juju's own status, replacing the charm's. */
+export const REMOVED: StatusInfo = { status: 'terminated', message: '' };
 // The machine shares the host's network: its www.example.com is this upstream on the host's loopback.
 export const UPSTREAM_PORT = 80;
 
@@ -31,7 +34,7 @@ export interface CharmMachine {
   show(property: string): Promise<string>;
   /** Whether `/<slug>/` on 127.0.0.1:port is the upstream's answer. */
   serves(slug: string, port?: number): Promise<boolean>;
-  /** Runs a hook and expects exit 0 and exactly `expected` as the unit status. */
+  /** Runs a hook and expects exit 0 and exactly `expected` as the unit status `juju status` shows. */
   hook(event: string, expected: StatusInfo): Promise<HookResult>;
   /** Runs a hook and returns what it did and how long it took (no expectation). */
   runHook(event: string, options?: RunHookOptions): Promise<HookResult & { tookMs: number }>;
@@ -81,7 +84,7 @@ export function describeCharmMachine(title: string, name: string, body: (f: Char
       async hook(event, expected) {
         const r = await runHook(event);
         expect(r.exitCode, explainHook(event, r)).toBe(0);
-        expect(sim().status(), explainHook(event, r)).toEqual(expected);
+        expect(sim().jujuStatus(), explainHook(event, r)).toEqual(expected);
         return r;
       },
       runHook,

@@ -63,6 +63,9 @@ function fixture(): string {
 
 const unzip = (...args: string[]): string => execFileSync('unzip', args, { encoding: 'utf8' });
 
+/** What charmcraft writes for the repository's charmcraft.yaml (see generate.py there). */
+const CHARMCRAFT_FIXTURES = fileURLToPath(new URL('fixtures/charmcraft', import.meta.url));
+
 const EXPECTED_FILES = ['config.yaml', 'dispatch', 'dist/cache/charm.cache', 'dist/charm.cjs', 'dist/lib/execa.cjs', 'manifest.yaml', 'metadata.yaml'];
 
 describe('packCharm', () => {
@@ -102,49 +105,33 @@ describe('packCharm', () => {
     expect(readFileSync(path.join(out, 'dist/cache/charm.cache'), 'utf8')).toBe('\u0000\u0001binary-ish');
   });
 
-  it('generates metadata.yaml, config.yaml and manifest.yaml from charmcraft.yaml', async () => {
+  it('writes metadata.yaml, config.yaml and manifest.yaml byte for byte as charmcraft does for charmcraft.yaml', async () => {
     const root = fixture();
     const startedAt = new Date('2026-01-02T03:04:05Z');
     const { file } = await pack.packCharm({ root, platform: 'amd64', outFile: 'x.charm', startedAt, quiet: true });
-    const read = (name: string): string => unzip('-p', file, name);
-    // Parse as YAML 1.1 as well (PyYAML, Juju's go-yaml v2 heritage): '24.04' must stay a string.
-    const parse = (name: string): unknown => {
-      const text = read(name);
-      expect(YAML.parse(text, { version: '1.1' })).toEqual(YAML.parse(text));
-      return YAML.parse(text);
-    };
+    // fixtures/charmcraft/*.yaml: what charmcraft writes for the repository's charmcraft.yaml,
+    // made by generate.py there with PyYAML and charmcraft's own calls (services/package.py
+    // write_metadata, utils/yaml.py dump_yaml, models/manifest.py): keys sorted in metadata and
+    // config, in model order in the manifest; sequences not indented; '24.04' and the start time
+    // single-quoted; long strings folded at 80 columns; the description a literal block. Only
+    // charmcraft-version is this packer's own.
+    for (const name of ['metadata.yaml', 'config.yaml', 'manifest.yaml']) {
+      expect(unzip('-p', file, name), name).toBe(readFileSync(path.join(CHARMCRAFT_FIXTURES, name), 'utf8'));
+    }
+  });
 
-    expect(parse('metadata.yaml')).toEqual({
-      name: 'tinyproxy',
-      'display-name': 'Reverse Proxy Demo',
-      summary: 'A demo charm that configures tinyproxy as a reverse proxy.',
-      description: expect.stringMatching(/tinyproxy/),
-      assumes: ['juju >= 3.6'],
-    });
-    expect(parse('config.yaml')).toEqual({
-      options: {
-        slug: {
-          type: 'string',
-          default: 'example',
-          description: 'Configures the path of the reverse proxy. Must match the regex [a-z0-9-]+',
-        },
-        'server-port': { type: 'int', default: 8000, description: expect.stringMatching(/port/) },
-        upstream: { type: 'string', default: 'http://www.example.com/', description: expect.stringMatching(/http/) },
-      },
-    });
-    const manifest = parse('manifest.yaml');
-    expect(manifest).toEqual({
-      'charmcraft-version': expect.any(String),
-      'charmcraft-started-at': '2026-01-02T03:04:05.000Z',
-      bases: [{ name: 'ubuntu', channel: '24.04', architectures: ['amd64'] }],
-      analysis: {
-        attributes: [
-          { name: 'language', result: 'unknown' },
-          { name: 'framework', result: 'unknown' },
-        ],
-      },
-    });
-    expect(read('manifest.yaml')).toMatch(/channel: "24\.04"/);
+  it("writes the start time as charmcraft's datetime.isoformat(): microseconds only when not zero", async () => {
+    const root = fixture();
+    const { file } = await pack.packCharm({ root, platform: 'amd64', outFile: 'x.charm', startedAt: new Date('2026-01-02T03:04:05.678Z'), quiet: true });
+    expect(unzip('-p', file, 'manifest.yaml')).toContain("\ncharmcraft-started-at: '2026-01-02T03:04:05.678000'\n");
+  });
+
+  it('refuses a charmcraft.yaml value it cannot write as PyYAML does, rather than write it differently', async () => {
+    const root = fixture();
+    const yaml = readFileSync(path.join(root, 'charmcraft.yaml'), 'utf8').replace('summary: A demo charm', 'summary: A d\u00e9mo charm');
+    writeFileSync(path.join(root, 'charmcraft.yaml'), yaml);
+    await expect(pack.packCharm({ root, platform: 'amd64', outFile: 'x.charm', quiet: true })).rejects.toThrow(/only printable ASCII/);
+    expect(existsSync(path.join(root, 'x.charm'))).toBe(false);
   });
 
   it('is deterministic: same inputs and start time give the same bytes, in any time zone', async () => {
@@ -217,7 +204,7 @@ function checkArchives(files: Record<'amd64' | 'arm64', string>, expected: strin
     const text = unzip('-p', file, 'manifest.yaml');
     const manifest = YAML.parse(text, { version: '1.1' }) as Record<string, unknown>;
     expect(manifest.bases, file).toEqual([{ name: 'ubuntu', channel: '24.04', architectures: [arch] }]);
-    expect(text, file).toMatch(new RegExp(`\\n    architectures:\\n      - ${arch}\\n`));
+    expect(text, file).toMatch(new RegExp(`\\n  architectures:\\n  - ${arch}\\n`));
     expect(manifest['charmcraft-started-at'], file).toBe(startedAt);
     manifests[arch] = manifest;
   }
@@ -251,7 +238,7 @@ describe('packAllPlatforms', () => {
       expect(r.size).toBe(statSync(r.file).size);
     }
     expect(log.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/tinyproxy_amd64\.charm \(\d+ bytes\)$/), expect.stringMatching(/tinyproxy_arm64\.charm \(\d+ bytes\)$/)]);
-    checkArchives(files, EXPECTED_FILES, '2026-01-02T03:04:05.000Z');
+    checkArchives(files, EXPECTED_FILES, '2026-01-02T03:04:05');
   });
 
   it('gives both archives one start time when none is given', async () => {
@@ -292,7 +279,7 @@ describe('npm run pack', () => {
     checkArchives(
       files,
       EXPECTED_FILES.filter((n) => n !== 'dist/cache/charm.cache'),
-      '2026-01-02T03:04:05.000Z',
+      '2026-01-02T03:04:05',
     );
     expect(execFileSync('unzip', ['-p', files.arm64, 'dist/charm.cjs']).equals(readFileSync(path.join(root, 'dist/charm.cjs')))).toBe(true);
   });

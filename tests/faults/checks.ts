@@ -32,10 +32,10 @@ function expectCleanRun(r: HookRun): void {
   ).toEqual([]);
 }
 
-/** The hook exited 0, printed nothing on stderr, set the status once, and the status is `expected`. */
+/** The hook exited 0, printed nothing on stderr, set the status once, and `juju status` shows `expected`. */
 export function expectOk(r: HookRun, expected: StatusInfo): void {
   expectCleanRun(r);
-  expect(statusOf(r), explain(r)).toEqual(expected);
+  expect(r.jujuStatus, explain(r)).toEqual(expected);
 }
 
 /**
@@ -44,10 +44,10 @@ export function expectOk(r: HookRun, expected: StatusInfo): void {
  */
 export function expectPortInUse(r: HookRun, port: number, holders: readonly string[]): void {
   expectCleanRun(r);
-  const status = statusOf(r);
-  expect(status?.status, explain(r)).toBe('blocked');
-  expect(status?.message.startsWith(portInUsePrefix(port)), `blocked message: ${status?.message}`).toBe(true);
-  for (const holder of holders) expect(status?.message, 'the message names the holder').toContain(holder);
+  const status = r.jujuStatus;
+  expect(status.status, explain(r)).toBe('blocked');
+  expect(status.message.startsWith(portInUsePrefix(port)), `blocked message: ${status?.message}`).toBe(true);
+  for (const holder of holders) expect(status.message, 'the message names the holder').toContain(holder);
 }
 
 /** The hook returned before its timeout and failed with exactly one line on stderr naming `mention`. */
@@ -57,15 +57,6 @@ export function expectOneLineFailure(r: HookRun, mention: string): void {
   const lines = r.stderr.split('\n').filter((l) => l !== '');
   expect(lines, `${r.event}: stderr of a failed hook is one line`).toHaveLength(1);
   expect(lines[0], `${r.event}: stderr names ${mention}`).toContain(mention);
-}
-
-/** The status the hook's last status-set set (from its argv: `--application=False <status> -- <message>`). */
-function statusOf(r: HookRun): StatusInfo | undefined {
-  const last = statusSets(r).at(-1);
-  if (!last) return undefined;
-  const args = last.args.filter((a) => !a.startsWith('--application'));
-  const dashes = args.indexOf('--');
-  return { status: args[0] ?? '', message: dashes >= 0 ? (args[dashes + 1] ?? '') : (args[1] ?? '') };
 }
 
 const OBJECT_DUMP = /\[object Object\]|^\s*\w+: \[|\{\s*$|^\s*\}|<ref \*|\[Symbol\(/m;

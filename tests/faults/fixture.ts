@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type HostSnapshot, isPackageInstalled, restoreHost, snapshotHost } from '../../testkit/host.ts';
-import { createSimUnit, type HookResult, type LogEntry, SIM_BIN_DIR, type SimUnit } from '../../testkit/juju-sim.ts';
+import { createSimUnit, type HookResult, type LogEntry, SIM_BIN_DIR, type SimUnit, type StatusInfo } from '../../testkit/juju-sim.ts';
 import { createProxyNetwork, type ProxyNetwork } from '../../testkit/netns.ts';
 import { mustRun, runCommand } from '../../testkit/process.ts';
 import { processesNamed } from '../../testkit/procfs.ts';
@@ -25,6 +25,8 @@ const APT_ENV = { PATH: BASE_PATH, DEBIAN_FRONTEND: 'noninteractive', LANG: 'C' 
 export interface HookRun extends HookResult {
   readonly event: string;
   readonly logs: LogEntry[];
+  /** The unit's workload status as `juju status` shows it right after the hook. */
+  readonly jujuStatus: StatusInfo;
 }
 
 /** How to run a hook. */
@@ -122,7 +124,7 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
   // its charm dir start empty; what is on the machine (tinyproxy, files) stays.
   const freshUnit = async (): Promise<SimUnit> => {
     rmSync(join(dir, '.unit-state.json'), { force: true });
-    const unit = await createSimUnit({ charmDir: dir, leader: true });
+    const unit = await createSimUnit({ charmDir: dir });
     units.push(unit);
     return unit;
   };
@@ -148,7 +150,7 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
         timeoutMs: options.timeoutMs ?? 240_000,
         ...(options.dropCommit ? { dropCommit: true } : {}),
       });
-      return { ...result, event, logs: unit.logs().slice(logsBefore) };
+      return { ...result, event, logs: unit.logs().slice(logsBefore), jujuStatus: unit.jujuStatus() };
     },
   };
 }

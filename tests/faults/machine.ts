@@ -23,6 +23,10 @@ export const MAX_SLUG = 2005;
 export const ACTIVE: StatusInfo = { status: 'active', message: '' };
 export const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
 export const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
+/** What `juju status` shows once stop succeeded: Juju's own status, replacing the charm's (uniter runhook.go afterHook). */
+export const STOPPED: StatusInfo = { status: 'maintenance', message: '' };
+/** What `juju status` shows once remove succeeded: Juju's own status, replacing the charm's. */
+export const REMOVED: StatusInfo = { status: 'terminated', message: '' };
 
 /** The blocked message for a slug that does not match the regex (NUL shown as `\0`, as argv cannot carry it). */
 export const regexMessage = (slug: string): string => `Invalid slug: '${slug.replaceAll('\0', '\\0')}'. Slug must match the regex [a-z0-9-]+`;

@@ -147,7 +147,7 @@ describe('the fake juju', () => {
     }
   });
 
-  it("blocks with the charm's own messages, keeps the old port while blocked, and checks option names and types", async () => {
+  it("blocks with the tutorial's and README's messages, keeps the old port while blocked, and checks option names and types", async () => {
     await juju(0, 'add-model', '--no-switch', 'config');
     await juju(0, 'deploy', '--model', 'config', fake.charm, 'tinyproxy');
     await juju(6, 'config', '--model', 'config', 'tinyproxy', 'slug=foo/bar');
@@ -170,6 +170,12 @@ describe('the fake juju', () => {
       const run = await runFake(fake, ['config', '--model', 'config', 'tinyproxy', pair], T0 + 14 * STEP);
       expect([run.exitCode, run.stderr]).toEqual([1, expect.stringMatching(message)]);
     }
+    // What the fake does not model it refuses, and keeps the config as it was.
+    for (const pairs of [['upstream=http://backend/'], ['server-port=0'], ['slug=a/b', 'server-port=22']]) {
+      const run = await runFake(fake, ['config', '--model', 'config', 'tinyproxy', ...pairs], T0 + 14 * STEP);
+      expect([run.exitCode, run.stderr], pairs.join(' ')).toEqual([2, expect.stringMatching(/is not modelled|are not modelled/)]);
+    }
+    expect(parseConfigOutput(await juju(14, 'config', '--model', 'config', 'tinyproxy', '--format=json'))['server-port']).toMatchObject({ value: 8080 });
   });
 
   it("adds a unit on a new machine with its own address; removes it and its machine only with --no-prompt, showing Juju's own statuses", async () => {

@@ -24,7 +24,10 @@ const ACCOUNT = 'tinyproxy';
 
 const ACTIVE: StatusInfo = { status: 'active', message: '' };
 const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
-const WAITING_INSTALL: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
+/** What `juju status` shows once stop succeeded: Juju's own status, replacing the charm's (uniter runhook.go afterHook). */
+const STOPPED: StatusInfo = { status: 'maintenance', message: '' };
+/** What `juju status` shows once remove succeeded: Juju's own status, replacing the charm's. */
+const REMOVED: StatusInfo = { status: 'terminated', message: '' };
 const BLOCKED_FOO_BAR: StatusInfo = {
   status: 'blocked',
   message: "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+",
@@ -71,12 +74,12 @@ describeIfReady('packed charm lifecycle', missing, () => {
     );
   };
 
-  /** Runs a hook (inside the server namespace unless root is true) and checks exit 0 and the status. */
+  /** Runs a hook (inside the server namespace unless root is true) and checks exit 0 and the status `juju status` shows. */
   const hook = async (event: string, expected: StatusInfo, root = false): Promise<HookResult> => {
     const r = await sim().runHook(event, root ? {} : { wrap: network().wrap });
     expect(r.exitCode, explain(event, r)).toBe(0);
     expect(r.stdioHeldOpen, `${event}: a process started by the hook kept its stdout/stderr open (Juju would wait for it)`).toBe(false);
-    expect(sim().status(), explain(event, r)).toEqual(expected);
+    expect(sim().jujuStatus(), explain(event, r)).toEqual(expected);
     expect(
       r.calls.filter((c) => c.tool === 'status-set'),
       `${event}: one status-set per hook`,
@@ -129,7 +132,7 @@ describeIfReady('packed charm lifecycle', missing, () => {
     if (!existsSync(CHARM_FILE)) throw new Error(`npm run pack did not write ${CHARM_FILE}`);
     charmDir = mkdtempSync(join(tmpdir(), 'tinyproxy-charm-'));
     await mustRun(['unzip', '-q', CHARM_FILE, '-d', charmDir], { timeoutMs: 60_000 });
-    unit = await createSimUnit({ charmDir, leader: true });
+    unit = await createSimUnit({ charmDir });
   }, 300_000);
 
   afterAll(async () => {
@@ -284,7 +287,7 @@ describeIfReady('packed charm lifecycle', missing, () => {
   });
 
   step('stop stops tinyproxy', async () => {
-    await hook('stop', WAITING_START);
+    await hook('stop', STOPPED);
     expect(await tinyproxyPidsInServer()).toEqual([]);
     const r = await network().curl('/example/');
     expect(r, 'connection refused after stop').toMatchObject({ code: 0, exitCode: 7 });
@@ -293,7 +296,7 @@ describeIfReady('packed charm lifecycle', missing, () => {
   step(
     'remove uninstalls tinyproxy-bin and deletes /etc/tinyproxy',
     async () => {
-      await hook('remove', WAITING_INSTALL);
+      await hook('remove', REMOVED);
       expect(await isPackageInstalled(PACKAGE)).toBe(false);
       const dpkg = await runCommand(['dpkg', '-s', PACKAGE], { env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
       expect(dpkg.stdout).not.toContain('Status: install ok installed');

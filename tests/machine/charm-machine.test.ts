@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { httpGet } from '../../testkit/http.ts';
-import { ACTIVE, CHARM_DIR, describeCharmMachine, UNIT, UPSTREAM_PORT, WAITING_INSTALL, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
+import { ACTIVE, CHARM_DIR, describeCharmMachine, REMOVED, STOPPED, UNIT, UPSTREAM_PORT, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
 import { waitUntil } from '../../testkit/poll.ts';
 import { runLoad } from './load.ts';
 
@@ -163,7 +163,7 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
   }, 120_000);
 
   it('stop stops the service; update-status leaves it stopped', async () => {
-    await hook('stop', WAITING_START);
+    await hook('stop', STOPPED);
     expect(await show('ActiveState')).toBe('inactive');
     expect(await httpGet(8000, '/example/')).toEqual({ error: 'ECONNREFUSED' });
     await hook('update-status', WAITING_START);
@@ -172,7 +172,7 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
   });
 
   it('remove leaves no unit, no account, no /etc/tinyproxy, nothing running', async () => {
-    await hook('remove', WAITING_INSTALL);
+    await hook('remove', REMOVED);
     const root = m().rootDir;
     expect(existsSync(join(root, 'etc/systemd/system/tinyproxy.service'))).toBe(false);
     expect(existsSync(join(root, 'etc/tinyproxy'))).toBe(false);

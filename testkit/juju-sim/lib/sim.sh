@@ -2,8 +2,8 @@
 # juju-sim: shared code for the simulated Juju hook tools in ../bin (POSIX sh, sourced).
 #
 # State lives in the directory named by $JUJU_SIM_STATE (see testkit/juju-sim.ts):
-#   config.json config-all.json config/<key>.json   written by the harness
-#   status message app-status app-message           stored workload status (raw bytes): the last
+#   config.json                                     what config-get prints, written by the harness
+#   status message                                  stored unit workload status (raw bytes): the last
 #                                                   status-set, or what Juju itself set around a hook
 #   charm-status charm-message                      the charm's last unit status-set (raw bytes)
 #   hook-error                                      the name of the hook whose failure Juju shows
@@ -11,9 +11,10 @@
 #   ports                                           committed port ranges, one per line
 #   pending-ports                                   "open <range>" / "close <range>" lines of the running hook
 #   log                                             juju-log records: LEVEL NUL message NUL
-#   leader address public-address                   unit facts
 #   calls/<n>                                       one file per tool call: tool NUL arg NUL ...
-# Exit codes follow juju/cmd: 2 for flag/argument errors, 1 for run-time errors.
+# Each tool takes the forms the charm uses (and status-get, to watch Juju's own statuses); any
+# other flag or form is refused. Exit codes follow juju/cmd: 2 for flag/argument errors, 1 for
+# run-time errors.
 
 sim_tool=${0##*/}
 
@@ -57,7 +58,7 @@ sim_joined=
 sim_q1=
 sim_q2=
 sim_qrest=
-sim_fmt=smart
+sim_fmt=
 sim_add_pos() {
 	sim_np=$((sim_np + 1))
 	case $sim_np in
@@ -129,13 +130,18 @@ sim_parse() {
 	done
 }
 
-
-# Handles --format for tools that print output: smart (default), yaml, json.
+# Handles --format for tools that print output: only json is simulated.
 sim_format_flag() {
 	case $1 in
-	smart | yaml | json) sim_fmt=$1 ;;
+	json) sim_fmt=$1 ;;
+	smart | yaml) sim_usage "juju-sim: $sim_tool supports only --format=json (the simulator does not render $1 output)" ;;
 	*) sim_usage "invalid value \"$1\" for flag --format: unknown format \"$1\"" ;;
 	esac
+}
+
+# Refuses output without --format=json.
+sim_require_json() {
+	[ "$sim_fmt" = json ] || sim_usage "juju-sim: $sim_tool supports only --format=json (the simulator does not render other output)"
 }
 
 # Prints the contents of file $1 (stdin when no argument) as a JSON string, escaped like Go's json.Marshal
@@ -172,10 +178,4 @@ sim_cat() {
 # Writes "$2" to state file $1 (raw bytes, no newline added).
 sim_write() {
 	printf '%s' "$2" >"$S/$1" || sim_fail "juju-sim: cannot write $S/$1"
-}
-
-# True when this unit is the leader.
-sim_is_leader() {
-	sim_l=
-	[ -f "$S/leader" ] && { read -r sim_l <"$S/leader" || :; } && [ "$sim_l" = true ]
 }

@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import { holdPort } from '../holders.ts';
-import { ACTIVE, heldBy, RESTART_WARNING_PREFIX, START_LOG_PREFIX, WAITING_START } from '../machine.ts';
+import { ACTIVE, heldBy, RESTART_WARNING_PREFIX, START_LOG_PREFIX, STOPPED, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { killTinyproxy } from '../out-of-band.ts';
 import { configure, logged, type SuiteContext, serving } from '../suite.ts';
@@ -34,7 +34,7 @@ export function registerDaemonFaults({ fixture, tally }: SuiteContext): void {
   it('stopped on purpose: update-status leaves tinyproxy stopped and warns about nothing; start brings it back', async () => {
     const f = fixture();
     await serving(f, 'example');
-    expectOk(await f.hook('stop'), WAITING_START);
+    expectOk(await f.hook('stop'), STOPPED);
     for (const event of ['update-status', 'leader-elected', 'update-status']) {
       const r = await f.hook(event);
       expectOk(r, WAITING_START);
@@ -49,7 +49,7 @@ export function registerDaemonFaults({ fixture, tally }: SuiteContext): void {
   it('port 8000 held by another process: start blocks naming the port and the holder, starts nothing; the retry after it is freed succeeds', async () => {
     const f = fixture();
     await serving(f, 'example');
-    expectOk(await f.hook('stop'), WAITING_START);
+    expectOk(await f.hook('stop'), STOPPED);
     const done = tally.fault('port 8000 held by another process during start');
     const holder = await holdPort(f.net.serverNs, 8000);
     try {

@@ -7,7 +7,7 @@ import { pidAlive as isAlive } from '../../../testkit/procfs.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { startSignalRecorder } from '../holders.ts';
-import { ACTIVE, CONFIG_DIR, CONFIG_FILE, PID_FILE, RELOAD_LOG, WAITING_START } from '../machine.ts';
+import { ACTIVE, CONFIG_DIR, CONFIG_FILE, PID_FILE, RELOAD_LOG, STOPPED } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { reloadByHand } from '../out-of-band.ts';
 import { configure, logged, type SuiteContext, serving } from '../suite.ts';
@@ -100,7 +100,7 @@ export function registerFileFaults({ fixture, tally }: SuiteContext): void {
         await expectServed(f.net, 'pid-file-fault');
 
         setPidFile();
-        expectOk(await f.hook('stop'), WAITING_START);
+        expectOk(await f.hook('stop'), STOPPED);
         expect(charmTinyproxyPids(), 'stop stopped the real tinyproxy').toEqual([]);
         expect(isAlive(pid)).toBe(false);
 

@@ -8,7 +8,7 @@ import type { SimUnit } from '../../../testkit/juju-sim.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture } from '../fixture.ts';
 import { type KilledHook, runHookKilledWhen, whenCreated, whenGrows, whenReplaced } from '../killer.ts';
-import { ACTIVE, CONFIG_DIR, CONFIG_FILE, LOG_FILE, RELOAD_LOG, START_LOG_PREFIX, WAITING_START } from '../machine.ts';
+import { ACTIVE, CONFIG_DIR, CONFIG_FILE, LOG_FILE, RELOAD_LOG, START_LOG_PREFIX, STOPPED } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents, unitStateText } from '../observe.ts';
 import { configFor, startTinyproxyByHand, writeConfigWithoutReload } from '../out-of-band.ts';
 import { configure, logged, type SuiteContext, serving } from '../suite.ts';
@@ -149,7 +149,7 @@ export function registerKills({ fixture, tally }: SuiteContext): void {
     const f = fixture();
     await serving(f, 'example');
     for (let i = 1; i <= 3; i += 1) {
-      expectOk(await f.hook('stop'), WAITING_START);
+      expectOk(await f.hook('stop'), STOPPED);
       const unit = await f.freshUnit();
       const done = tally.fault(`SIGKILL start during the start wait (#${i})`);
       const k = await runHookKilledWhen(unit, 'start', f.net.wrap, whenGrows(LOG_FILE));
@@ -171,7 +171,7 @@ export function registerKills({ fixture, tally }: SuiteContext): void {
   it('the state start leaves when killed after writing a new config, before starting tinyproxy; the retried start serves it', async () => {
     const f = fixture();
     await serving(f, 'example');
-    expectOk(await f.hook('stop'), WAITING_START);
+    expectOk(await f.hook('stop'), STOPPED);
     const unit = await f.freshUnit();
     configure(f, { slug: 'written-not-started' });
     unit.setConfig({ slug: 'written-not-started' });
@@ -188,7 +188,7 @@ export function registerKills({ fixture, tally }: SuiteContext): void {
   it('the state start leaves when killed during its wait (tinyproxy up, port not opened, shouldRun not saved); the retried start opens 8000/tcp without a second start', async () => {
     const f = fixture();
     await serving(f, 'example');
-    expectOk(await f.hook('stop'), WAITING_START);
+    expectOk(await f.hook('stop'), STOPPED);
     const unit = await f.freshUnit();
     const done = tally.fault('tinyproxy started without waiting, no port, then start');
     const pid = await startTinyproxyByHand(f.net.serverNs);

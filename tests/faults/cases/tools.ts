@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { expectCleanFailure, expectNoForwardProxy, expectOk, expectServed } from '../checks.ts';
 import type { FaultFixture, HookOptions, HookRun } from '../fixture.ts';
-import { ACTIVE, WAITING_START } from '../machine.ts';
+import { ACTIVE, STOPPED } from '../machine.ts';
 import { charmTinyproxyPids } from '../observe.ts';
 import { type SuiteContext, serving } from '../suite.ts';
 
@@ -16,7 +16,7 @@ interface ToolCase {
 
 const stopped = async (f: FaultFixture): Promise<HookOptions> => {
   await serving(f, 'example');
-  expectOk(await f.hook('stop'), WAITING_START);
+  expectOk(await f.hook('stop'), STOPPED);
   return {};
 };
 

@@ -6,7 +6,7 @@ import type { ConfigMap, StatusInfo } from '../../../testkit/juju-sim.ts';
 import { expectNoForwardProxy, expectOk, explain } from '../checks.ts';
 import type { FaultFixture, HookRun } from '../fixture.ts';
 import { tinyproxyInstalled } from '../fixture.ts';
-import { ACTIVE, CONFIG_DIR, RELOAD_LOG, START_LOG_PREFIX, WAITING_INSTALL, WAITING_START } from '../machine.ts';
+import { ACTIVE, CONFIG_DIR, RELOAD_LOG, REMOVED, START_LOG_PREFIX, STOPPED } from '../machine.ts';
 import { charmTinyproxyPids, endState } from '../observe.ts';
 import { CANARIES } from '../slugs.ts';
 import { configure, type SuiteContext, serving } from '../suite.ts';
@@ -26,7 +26,7 @@ const CASES: readonly TwiceCase[] = [
   { event: 'upgrade-charm', config: { slug: 'twice' }, status: ACTIVE },
   { event: 'config-changed', config: { slug: 'twice', 'server-port': 8002 }, status: ACTIVE },
   { event: 'config-changed', config: { slug: 'Twice' }, status: { status: 'blocked', message: "Invalid slug: 'Twice'. Slug must match the regex [a-z0-9-]+" } },
-  { event: 'stop', config: { slug: 'twice' }, status: WAITING_START },
+  { event: 'stop', config: { slug: 'twice' }, status: STOPPED },
   { event: 'start', config: { slug: 'twice' }, status: ACTIVE },
 ];
 
@@ -71,14 +71,14 @@ export function registerTwice({ fixture, tally }: SuiteContext): void {
     const f = fixture();
     const done = tally.fault('remove run twice');
     const first = await f.hook('remove');
-    expectOk(first, WAITING_INSTALL);
+    expectOk(first, REMOVED);
     expect(await tinyproxyInstalled()).toBe(false);
     expect(existsSync(CONFIG_DIR)).toBe(false);
     expect(charmTinyproxyPids()).toEqual([]);
     const after = endState(f.unit);
     f.apt.clear();
     const second = await f.hook('remove');
-    expectOk(second, WAITING_INSTALL);
+    expectOk(second, REMOVED);
     expectNoAction(f, second);
     expect(endState(f.unit)).toEqual(after);
     await expectNoForwardProxy(f.net);

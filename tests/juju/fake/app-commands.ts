@@ -1,7 +1,7 @@
 // The fake's application-level commands: deploy, expose, config, exec, add-unit, remove-unit.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
+import { blockedMessage, configChangedSteps, deploySteps, effectiveConfig, removeSteps, upgradeSteps } from './behaviour.ts';
 import { type CharmInfo, readCharm, readZip } from './charm-archive.ts';
 import { appOf, type Command, type Io, JujuError, MODEL, modelOf, optionSpec, parse, positionals, requireJson, typed } from './command-support.ts';
 import { boolean, flagSet, flagValue, UsageError, valued } from './flags.ts';
@@ -48,7 +48,7 @@ const APP_NAME = /^[a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*$/;
 
 /** `juju deploy <local .charm> [app]`. */
 export const deploy: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('config'), valued('num-units', 'n'), valued('base'), valued('constraints'), boolean('trust'), boolean('force')]);
+  const parsed = parse(args, [MODEL, valued('config'), valued('num-units', 'n')]);
   const [charm, given] = positionals(parsed, 1, 2, 'deploy [options] <charm or bundle> [<application name>]');
   const model = modelOf(parsed, io);
   if (charm === undefined || !/^[./]/.test(charm)) throw new UsageError('fake juju: only a local charm file (./x.charm or /path/x.charm) can be deployed');
@@ -83,7 +83,7 @@ export const deploy: Command = (args, io) => {
 
 /** `juju expose <app>`. */
 export const expose: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('endpoints'), valued('to-cidrs'), valued('to-spaces')]);
+  const parsed = parse(args, [MODEL]);
   const [name] = positionals(parsed, 1, 1, 'expose [options] <application name>');
   appOf(modelOf(parsed, io), name).exposed = true;
   return 0;
@@ -91,7 +91,7 @@ export const expose: Command = (args, io) => {
 
 /** `juju config <app>` (get as JSON, one key, set key=value, --reset). */
 export const config: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('format'), valued('reset'), valued('file'), valued('output', 'o'), boolean('color'), boolean('no-color')]);
+  const parsed = parse(args, [MODEL, valued('format'), valued('reset')]);
   const [name, ...rest] = positionals(parsed, 1, Number.POSITIVE_INFINITY, 'config [options] <application name> [--reset <key[,key]>] [<attribute-key>][=<value>] ...]');
   const app = appOf(modelOf(parsed, io), name);
   const resets = (flagValue(parsed, 'reset') ?? '').split(',').filter((key) => key !== '');
@@ -119,6 +119,7 @@ export const config: Command = (args, io) => {
     if (effectiveConfig(app)[key] === value) io.err(`WARNING the configuration setting "${key}" already has the value "${String(value)}"\n`);
     app.config[key] = value;
   }
+  blockedMessage(app); // refuses, before anything is saved, a value the fake does not model
   if (JSON.stringify(effectiveConfig(app)) !== before) configChanged(app, io);
   return 0;
 };
@@ -160,23 +161,10 @@ const UNIT_COMMANDS: Readonly<Record<string, (app: FakeApp, view: UnitView, io: 
 
 /** `juju exec --format=json --unit <unit> -- <command>`: only the commands in UNIT_COMMANDS. */
 export const exec: Command = (args, io) => {
-  const parsed = parse(args, [
-    MODEL,
-    valued('format'),
-    valued('unit', 'u'),
-    valued('machine'),
-    valued('application', 'app', 'a'),
-    boolean('all'),
-    valued('wait'),
-    boolean('background'),
-    boolean('parallel'),
-    valued('execution-group'),
-  ]);
+  const parsed = parse(args, [MODEL, valued('format'), valued('unit', 'u')]);
   const model = modelOf(parsed, io);
   const units = (parsed.flags.get('unit') ?? []).flatMap((value) => value.split(','));
-  if (units.length !== 1 || parsed.flags.has('machine') || parsed.flags.has('application') || flagSet(parsed, 'all')) {
-    throw new UsageError('fake juju: exec is simulated for exactly one --unit');
-  }
+  if (units.length !== 1) throw new UsageError('fake juju: exec is simulated for exactly one --unit');
   requireJson(parsed);
   const name = units[0] ?? '';
   const app = appOf(model, name.split('/')[0]);
@@ -201,9 +189,8 @@ export const exec: Command = (args, io) => {
 
 /** `juju add-unit <app>`. */
 export const addUnitCommand: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('num-units', 'n'), valued('to'), valued('attach-storage')]);
+  const parsed = parse(args, [MODEL, valued('num-units', 'n')]);
   const [name] = positionals(parsed, 1, 1, 'add-unit [options] <application name>');
-  if (parsed.flags.has('to') || parsed.flags.has('attach-storage')) throw new UsageError('fake juju: add-unit --to/--attach-storage are not simulated');
   const model = modelOf(parsed, io);
   const app = appOf(model, name);
   for (let i = 0; i < Number(flagValue(parsed, 'num-units') ?? '1'); i++) addUnit(model, app, io);
@@ -215,21 +202,7 @@ export const addUnitCommand: Command = (args, io) => {
  * leaves those alone without --force-units), then config-changed, which Juju always runs after it.
  */
 export const refresh: Command = (args, io) => {
-  const parsed = parse(args, [
-    MODEL,
-    valued('path'),
-    valued('switch'),
-    valued('revision'),
-    valued('channel'),
-    valued('base'),
-    valued('config'),
-    valued('bind'),
-    valued('resource'),
-    valued('storage'),
-    boolean('force'),
-    boolean('force-base'),
-    boolean('force-units'),
-  ]);
+  const parsed = parse(args, [MODEL, valued('path'), valued('switch'), valued('revision'), boolean('force-units')]);
   const [name] = positionals(parsed, 1, 1, 'refresh [options] <application>');
   const has = (flag: string): boolean => parsed.flags.has(flag);
   if (has('path') && has('revision')) throw new UsageError('--path and --revision are mutually exclusive');
@@ -262,7 +235,7 @@ export const refresh: Command = (args, io) => {
 
 /** `juju remove-unit --no-prompt <unit>...`. */
 export const removeUnit: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, boolean('no-prompt'), boolean('destroy-storage'), boolean('force'), boolean('no-wait'), boolean('dry-run'), valued('num-units')]);
+  const parsed = parse(args, [MODEL, boolean('no-prompt')]);
   const names = positionals(parsed, 1, Number.POSITIVE_INFINITY, 'remove-unit [options] <unit> [...] | <application>');
   const model = modelOf(parsed, io);
   const plan = names.map((name) => {
@@ -272,7 +245,6 @@ export const removeUnit: Command = (args, io) => {
     return found.unit;
   });
   io.err(`WARNING! This command:\n${plan.map((u) => `will remove unit ${u.name}\n- will remove machine ${u.machine}\n`).join('')}`);
-  if (flagSet(parsed, 'dry-run')) return 0;
   if (!flagSet(parsed, 'no-prompt')) {
     io.err('\nContinue [y/N]? ');
     throw new JujuError('unit removal: aborted');

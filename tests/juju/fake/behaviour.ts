@@ -3,8 +3,8 @@
 // or leader-settings-changed, config-changed, start; upgrade-charm then config-changed; stop then
 // remove), the statuses Juju sets itself around stop and remove (operation/runhook.go beforeHook
 // and afterHook), and the retries of a failed hook (5 s, doubling, at most 5 min apart). The
-// config is judged by the charm's own parseCharmConfig, so the fake's blocked messages are the charm's.
-import { parseCharmConfig } from '../../../src/charm/config.ts';
+// charm's side is a table of the config values the suite sets, judged without the charm's code.
+import { UsageError } from './flags.ts';
 import { type ConfigValue, type FakeApp, type Serving, type StatusLine, type Step, TINYPROXY_VERSION } from './state.ts';
 
 /** A step to schedule: `delaySteps` (default 1) steps after the one before it. */
@@ -31,11 +31,53 @@ export interface Before {
   readonly ports: readonly string[];
 }
 
+/** What the charm makes of one option's value: fine, or its blocked message. */
+type Verdict = { readonly ok: true } | { readonly ok: false; readonly problem: string };
+
+const fine: Verdict = { ok: true };
+
+/**
+ * The charm's verdict on the values the fake models, by option; undefined for a value it does not
+ * model. The slug rule and its message are the tutorial's (machine-tinyproxy, `_on_collect_status`;
+ * slugs only up to 64 characters, well inside the README's limit); the port-22 refusal is the
+ * opened-ports how-to's, with the message the README's status table documents.
+ */
+const VERDICTS: Readonly<Record<string, (value: ConfigValue, preset: ConfigValue | undefined) => Verdict | undefined>> = {
+  slug: (value) => {
+    if (typeof value !== 'string') return undefined;
+    if (!/^[a-z0-9-]+$/.test(value)) return { ok: false, problem: `Invalid slug: '${value}'. Slug must match the regex [a-z0-9-]+` };
+    return value.length <= 64 ? fine : undefined;
+  },
+  'server-port': (value) => {
+    if (value === 22) return { ok: false, problem: 'Invalid server-port: 22. Port 22 is reserved for SSH' };
+    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535 ? fine : undefined;
+  },
+  upstream: (value, preset) => (value === preset ? fine : undefined),
+};
+
+/**
+ * The charm's blocked message for the app's config, or undefined when it is valid. A value the
+ * table does not cover, or two invalid options at once (the order of their messages is the charm's
+ * choice), is refused as a usage error, so no suite relies on what the fake would invent.
+ */
+export function blockedMessage(app: FakeApp): string | undefined {
+  const problems: string[] = [];
+  for (const [name, value] of Object.entries(effectiveConfig(app))) {
+    const verdict = VERDICTS[name]?.(value, app.options[name]?.default);
+    if (verdict === undefined) throw new UsageError(`fake juju: the charm's verdict on ${name}=${String(value)} is not modelled`);
+    if (!verdict.ok) problems.push(verdict.problem);
+  }
+  if (problems.length > 1) throw new UsageError(`fake juju: several invalid options at once are not modelled (${problems.join('; ')})`);
+  return problems[0];
+}
+
 /** Where start, config-changed and upgrade-charm leave the unit: serving a valid config, or blocked with nothing changed. */
 function settled(app: FakeApp, before: Before): Pick<Step, 'workload' | 'serving' | 'ports'> {
-  const result = parseCharmConfig(effectiveConfig(app));
-  if (!result.valid) return { workload: { current: 'blocked', message: result.problems.join('; ') }, serving: before.serving, ports: before.ports };
-  const { slug, port } = result.config;
+  const message = blockedMessage(app);
+  if (message !== undefined) return { workload: { current: 'blocked', message }, serving: before.serving, ports: before.ports };
+  const config = effectiveConfig(app);
+  const slug = String(config.slug);
+  const port = Number(config['server-port']);
   return { workload: { current: 'active', message: '' }, serving: { slug, port }, ports: [`${port}/tcp`] };
 }
 

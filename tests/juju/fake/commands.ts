@@ -1,8 +1,9 @@
-// The juju commands the fake answers, each with the flags real juju 3.6 accepts for it (a flag
-// juju does not have is a usage error). Anything the fake cannot simulate faithfully is refused.
+// The juju commands the fake answers, each with the flags of real juju 3.6 that the suite uses;
+// any other flag is a usage error, as one juju does not have is. Anything the fake cannot
+// simulate faithfully is refused.
 import { addUnitCommand, config, deploy, exec, expose, refresh, removeUnit } from './app-commands.ts';
 import type { Command } from './command-support.ts';
-import { addModel, debugLog, destroyModel, showModel, status, version } from './model-commands.ts';
+import { addModel, debugLog, destroyModel, showModel, status } from './model-commands.ts';
 
 export { type Io, JujuError } from './command-support.ts';
 
@@ -20,5 +21,4 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   'remove-unit': removeUnit,
   refresh,
   'debug-log': debugLog,
-  version,
 };

@@ -1,4 +1,4 @@
-// The fake's model-level commands: add-model, show-model, destroy-model, status, debug-log, version.
+// The fake's model-level commands: add-model, show-model, destroy-model, status, debug-log.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -28,7 +28,7 @@ function modelConfig(values: readonly string[]): Record<string, unknown> {
 
 /** `juju add-model --no-switch [--controller c] [--config file|k=v ...] <name> [cloud[/region]]`. */
 export const addModel: Command = (args, io) => {
-  const parsed = parse(args, [boolean('no-switch'), valued('controller', 'c'), valued('config'), valued('credential'), valued('owner'), valued('target-controller')]);
+  const parsed = parse(args, [boolean('no-switch'), valued('controller', 'c'), valued('config')]);
   const [name, where] = positionals(parsed, 1, 2, 'add-model [options] <model name> [cloud|region|(cloud/region)]');
   const controller = flagValue(parsed, 'controller');
   if (controller !== undefined) checkController(controller);
@@ -44,7 +44,7 @@ export const addModel: Command = (args, io) => {
 
 /** `juju show-model [controller:]<name> --format=json`. */
 export const showModel: Command = (args, io) => {
-  const parsed = parse(args, [valued('format'), valued('output', 'o')]);
+  const parsed = parse(args, [valued('format')]);
   const [ref] = positionals(parsed, 1, 1, 'show-model [options] <model name> (the fake has no current model)');
   requireJson(parsed);
   const model = modelAt(io, ref ?? '');
@@ -69,7 +69,7 @@ export const showModel: Command = (args, io) => {
 
 /** `juju destroy-model <name> --no-prompt ...`. */
 export const destroyModel: Command = (args, io) => {
-  const parsed = parse(args, [boolean('no-prompt'), boolean('destroy-storage'), boolean('release-storage'), boolean('force'), boolean('no-wait'), valued('timeout', 't')]);
+  const parsed = parse(args, [boolean('no-prompt'), boolean('destroy-storage'), boolean('force')]);
   const [ref] = positionals(parsed, 1, 1, 'destroy-model [options] [<controller name>:]<model name>');
   const { name } = modelAt(io, ref ?? '');
   if (!flagSet(parsed, 'no-prompt')) {
@@ -83,7 +83,7 @@ export const destroyModel: Command = (args, io) => {
 
 /** `juju status --format=json`. */
 export const status: Command = (args, io) => {
-  const parsed = parse(args, [MODEL, valued('format'), boolean('color'), boolean('no-color'), boolean('relations'), boolean('utc'), boolean('storage')]);
+  const parsed = parse(args, [MODEL, valued('format')]);
   positionals(parsed, 0, 0, 'status [options] (selectors are not simulated)');
   const model = modelOf(parsed, io);
   requireJson(parsed);
@@ -118,23 +118,13 @@ export const debugLog: Command = (args, io) => {
     MODEL,
     valued('include', 'i'),
     valued('exclude', 'x'),
-    valued('include-module'),
-    valued('exclude-module'),
-    valued('include-label'),
-    valued('exclude-label'),
     valued('level', 'l'),
     valued('lines', 'n'),
     valued('limit'),
     boolean('replay'),
     boolean('no-tail'),
     boolean('tail'),
-    boolean('color'),
-    boolean('utc'),
-    boolean('location'),
-    boolean('date'),
-    boolean('ms'),
     boolean('retry'),
-    valued('retry-delay'),
   ]);
   const count = (flag: string, fallback: number): number => {
     const text = flagValue(parsed, flag);
@@ -156,9 +146,6 @@ export const debugLog: Command = (args, io) => {
   if (follows) throw new UsageError('fake juju: debug-log would follow the log forever (--tail, or stdout is a terminal and no --no-tail)');
   const replay = flagSet(parsed, 'replay');
   if (!replay && lines > 10_000) throw new JujuError(`too many lines requested (${lines}) maximum is 10000`);
-  for (const flag of ['include-module', 'exclude-module', 'include-label', 'exclude-label']) {
-    if (parsed.flags.has(flag)) throw new UsageError(`fake juju: debug-log --${flag} is not simulated`);
-  }
   const include = (parsed.flags.get('include') ?? []).map(entityPattern);
   const exclude = (parsed.flags.get('exclude') ?? []).map(entityPattern);
   const minLevel = level === undefined ? 0 : LEVELS.indexOf(level.toUpperCase());
@@ -177,12 +164,5 @@ export const debugLog: Command = (args, io) => {
   const window = replay ? records : records.slice(Math.max(0, records.length - lines));
   const shown = limit > 0 ? window.slice(0, limit) : window;
   io.out(shown.map((r) => `${r.line}\n`).join(''));
-  return 0;
-};
-
-/** `juju version`. */
-export const version: Command = (args, io) => {
-  positionals(parse(args, [valued('format'), boolean('all')]), 0, 0, 'version [options]');
-  io.out(`${JUJU_VERSION}-genericlinux-amd64\n`);
   return 0;
 };
