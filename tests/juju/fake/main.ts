@@ -1,4 +1,4 @@
-// Entry point of the fake juju (bundled by ./juju): parse the command, run it against the state
+// Entry point of the fake juju (run by ./juju through tsx): parse the command, run it against the state
 // in $FAKE_JUJU_STATE, print like juju, and record the call in calls.jsonl.
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';
