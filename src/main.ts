@@ -6,7 +6,7 @@ import { fileStateStore } from './charm/unit-state.ts';
 import { contextFromEnv } from './juju/context.ts';
 import { createHookTools, type HookTools } from './juju/hook-tools.ts';
 import { runHookTool, syncHookToolRunner } from './juju/run.ts';
-import { hasBuiltinSnapshot, identity, recheckBuiltinVerdict } from './snapshot.ts';
+import { hasBuiltinSnapshot, identity } from './snapshot.ts';
 import { createWorkload } from './workload/create.ts';
 
 const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ');
@@ -30,7 +30,8 @@ async function main(): Promise<number> {
     const juju = contextFromEnv(process.env, process.cwd());
     hook = juju.event.name;
     const workload = createWorkload();
-    // The serving probe waits on tinyproxy, config-get on Juju: let them overlap.
+    // The serving probe waits on tinyproxy, config-get on Juju: they overlap where hook tools run
+    // asynchronously (the execFile runner).
     workload.startCheck();
     const config = parseCharmConfig(await tools.configGet());
     const damaged: string[] = [];
@@ -52,8 +53,6 @@ const CHECK_ENV = 'TINYPROXY_CHARM_SNAPSHOT_CHECK';
 /** Set by dispatch on a start from the snapshot: its inputs (one a line) and their identity when it was built. */
 const INPUTS_ENV = 'TINYPROXY_CHARM_SNAPSHOT_INPUTS';
 const STAMP_ENV = 'TINYPROXY_CHARM_SNAPSHOT_STAMP';
-/** Set by dispatch when its verdict is "node has its own start-up snapshot": the verdict's file. */
-const BUILTIN_ENV = 'TINYPROXY_CHARM_SNAPSHOT_BUILTIN';
 /** The exit code of a start from a snapshot whose inputs changed: dispatch rebuilds it and runs the hook again. */
 const STALE_SNAPSHOT_EXIT = 75;
 
@@ -67,8 +66,8 @@ function libnode(): string {
 
 /** Runs the hook (or the check); `from` says whether this process started from a user start-up snapshot. */
 function start(from: 'snapshot' | 'plain'): void {
-  const { [STARTED_ENV]: started, [CHECK_ENV]: check, [INPUTS_ENV]: inputs, [STAMP_ENV]: stamp, [BUILTIN_ENV]: builtinVerdict } = process.env;
-  for (const name of [STARTED_ENV, CHECK_ENV, INPUTS_ENV, STAMP_ENV, BUILTIN_ENV]) delete process.env[name];
+  const { [STARTED_ENV]: started, [CHECK_ENV]: check, [INPUTS_ENV]: inputs, [STAMP_ENV]: stamp } = process.env;
+  for (const name of [STARTED_ENV, CHECK_ENV, INPUTS_ENV, STAMP_ENV]) delete process.env[name];
   if (check !== undefined) {
     process.stdout.write(`tinyproxy-charm-start ${from} ${process.version} ${hasBuiltinSnapshot() ? 'builtin-snapshot' : 'no-builtin-snapshot'} ${libnode()}\n`);
     return;
@@ -79,7 +78,6 @@ function start(from: 'snapshot' | 'plain'): void {
     process.exitCode = STALE_SNAPSHOT_EXIT;
     return;
   }
-  if (from === 'plain' && builtinVerdict !== undefined) recheckBuiltinVerdict(builtinVerdict);
   // dispatch reruns a snapshot start that failed without this mark, so it comes before anything else.
   if (started) {
     try {

@@ -2,8 +2,8 @@
 // `node -e 0`, update-status started from the snapshot, the snapshot's start alone (dispatch's
 // check mode: no hook) and update-status without the snapshot, `runs` times each after 3 warm-up
 // rounds. With an official node (argv[5], optional) it then times, in a copy of the charm dir that
-// ships it as bin/node, that node's bare start and update-status with its own start-up snapshot
-// and with a user one. argv: <charm dir> <runs> <env.json> [official node].
+// ships it as bin/node, that node's bare start and update-status with a user start-up snapshot
+// (what dispatch does) and with Node's own (dispatch's verdict `off`: one stat more). argv: <charm dir> <runs> <env.json> [official node].
 // Prints JSON {name: [ms, ...]}.
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -76,21 +76,16 @@ if (officialNode) {
   const officialEnv = { ...env, JUJU_CHARM_DIR: dir };
   time(`${dir}/dispatch`, [], { cwd: dir, env: officialEnv });
   const own = verdicts(dir, `${dir}/bin/node`);
-  if (!own.verdict.startsWith('builtin:')) throw new Error(`official node: verdict ${own.verdict}`);
-  const ownState = readFileSync(own.stateFile, 'utf8');
-  // A user snapshot built by the official node, used as dispatch would use its own.
-  const built = run(`${dir}/bin/node`, ['--snapshot-blob', `${dir}/.runtime/snapshot.blob`, '--build-snapshot', `${dir}/dist/charm.cjs`], { cwd: dir });
-  if (built.status !== 0) throw new Error(`official node: build failed: ${built.stderr}`);
-  const user = verdicts(dir, `${dir}/bin/node`).use;
+  if (own.verdict !== 'use') throw new Error(`official node: verdict ${own.verdict}`);
   Object.assign(
     out,
     Object.fromEntries(
       Object.entries(
         interleave({
           bare: () => time(`${dir}/bin/node`, ['-e', '0'], { env: { PATH: env.PATH } }),
-          builtin: hook(dir, ownState, officialEnv),
+          builtin: hook(dir, own.off, officialEnv),
           user: () => {
-            const ms = hook(dir, user, officialEnv)();
+            const ms = hook(dir, own.use, officialEnv)();
             if (startedFrom(dir) !== 'snapshot') throw new Error('official node: update-status did not start from the user snapshot');
             return ms;
           },

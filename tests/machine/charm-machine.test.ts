@@ -110,16 +110,6 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
     await sh('rm', `${rt}/snapshot.state`);
     await hook('update-status', ACTIVE);
     expect(await started()).toBe('snapshot');
-
-    // dispatch trusts "node has its own start-up snapshot" without a check; Debian's node, which
-    // has none, drops that verdict in the charm, and the next hook builds one again.
-    await m().writeFile(`${rt}/snapshot.state`, 'builtin: node v0 has its own start-up snapshot (planted)\n-\n-\n');
-    r = await hook('update-status', ACTIVE);
-    expect(r.stderr).toBe('');
-    expect(await sh('sh', '-c', `test -e ${rt}/snapshot.state && echo kept || echo dropped`)).toBe('dropped');
-    await hook('update-status', ACTIVE);
-    expect(await started()).toBe('snapshot');
-    expect((await state())[0]).toBe('use');
   }, 180_000);
 
   it('kill -SEGV of the main PID: systemd serves again within 3 s, no hook run', async () => {
