@@ -35,25 +35,19 @@ export const LAZY_BUILTINS = ['child_process', 'net', 'http', 'https', 'tls', 'd
 
 /**
  * The one loader of run-time modules (lazy built-ins, execa): a require made by createRequire on
- * first use. In a process started from a user start-up snapshot the bundle's own `require` loads
- * only built-in modules, and on Node 18 it warns on stderr ("not yet supported in user
- * snapshots") for most of them, every hook: that one warning is dropped while the real require is
- * made, and the real one never warns.
+ * first use. In a process started from a user start-up snapshot the bundle's own `require` is the
+ * snapshot builder's: it loads only built-in modules and, on Node 18, warns on stderr ("not yet
+ * supported in user snapshots") once per module it was not asked for while building. So the
+ * require used at run time is Node's usual one, made with the createRequire of Node's Module:
+ * the class of the bundle's `module` object where there is one (a plain start; snapshots of Node
+ * 20 and later); Node 18's snapshot builder passes no `module`, so there `module` itself is loaded
+ * while the snapshot is built, which warns in the build's log only, and never again.
  */
 const RUNTIME_LOADER = `
+const Module = typeof module === 'object' ? module.constructor : require('node:module');
 let real;
 export function load(id) {
-  if (real === undefined) {
-    const emit = process.emitWarning;
-    process.emitWarning = function (warning, ...rest) {
-      if (!/user snapshot/.test(String(warning?.message ?? warning))) return emit.call(this, warning, ...rest);
-    };
-    try {
-      real = require('node:module').createRequire(__filename);
-    } finally {
-      process.emitWarning = emit;
-    }
-  }
+  real ??= Module.createRequire(__filename);
   return real(id);
 }
 `;

@@ -5,7 +5,8 @@ import { parseCharmConfig } from './charm/config.ts';
 import { fileStateStore } from './charm/unit-state.ts';
 import { contextFromEnv } from './juju/context.ts';
 import { createHookTools, type HookTools } from './juju/hook-tools.ts';
-import { runHookTool } from './juju/run.ts';
+import { runHookTool, syncHookToolRunner } from './juju/run.ts';
+import { hasBuiltinSnapshot, identity } from './snapshot.ts';
 import { createWorkload } from './workload/create.ts';
 
 const oneLine = (error: unknown): string => (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' | ');
@@ -23,13 +24,14 @@ async function reportFailure(tools: HookTools, hook: string, error: unknown): Pr
 
 /** The hook entry point: parse the context, run the event, set the status; exit 1 on failure. */
 async function main(): Promise<number> {
-  const tools = createHookTools(runHookTool);
+  const tools = createHookTools(syncHookToolRunner() ?? runHookTool);
   let hook = process.env.JUJU_DISPATCH_PATH ?? 'unknown hook';
   try {
     const juju = contextFromEnv(process.env, process.cwd());
     hook = juju.event.name;
     const workload = createWorkload();
-    // The serving probe waits on tinyproxy, config-get on Juju: let them overlap.
+    // The serving probe waits on tinyproxy, config-get on Juju: they overlap where hook tools run
+    // asynchronously (the execFile runner).
     workload.startCheck();
     const config = parseCharmConfig(await tools.configGet());
     const damaged: string[] = [];
@@ -48,6 +50,11 @@ async function main(): Promise<number> {
 const STARTED_ENV = 'TINYPROXY_CHARM_STARTED';
 /** Set by dispatch when it checks a fresh snapshot: print what started, run no hook. */
 const CHECK_ENV = 'TINYPROXY_CHARM_SNAPSHOT_CHECK';
+/** Set by dispatch on a start from the snapshot: its inputs (one a line) and their identity when it was built. */
+const INPUTS_ENV = 'TINYPROXY_CHARM_SNAPSHOT_INPUTS';
+const STAMP_ENV = 'TINYPROXY_CHARM_SNAPSHOT_STAMP';
+/** The exit code of a start from a snapshot whose inputs changed: dispatch rebuilds it and runs the hook again. */
+const STALE_SNAPSHOT_EXIT = 75;
 
 /** The shared library node runs from (Debian's and Ubuntu's libnode), or '-'. */
 function libnode(): string {
@@ -59,12 +66,16 @@ function libnode(): string {
 
 /** Runs the hook (or the check); `from` says whether this process started from a user start-up snapshot. */
 function start(from: 'snapshot' | 'plain'): void {
-  const { [STARTED_ENV]: started, [CHECK_ENV]: check } = process.env;
-  delete process.env[STARTED_ENV];
-  delete process.env[CHECK_ENV];
+  const { [STARTED_ENV]: started, [CHECK_ENV]: check, [INPUTS_ENV]: inputs, [STAMP_ENV]: stamp } = process.env;
+  for (const name of [STARTED_ENV, CHECK_ENV, INPUTS_ENV, STAMP_ENV]) delete process.env[name];
   if (check !== undefined) {
-    const builtin = (process.config.variables as { node_use_node_snapshot?: unknown }).node_use_node_snapshot === true;
-    process.stdout.write(`tinyproxy-charm-start ${from} ${process.version} ${builtin ? 'builtin-snapshot' : 'no-builtin-snapshot'} ${libnode()}\n`);
+    process.stdout.write(`tinyproxy-charm-start ${from} ${process.version} ${hasBuiltinSnapshot() ? 'builtin-snapshot' : 'no-builtin-snapshot'} ${libnode()}\n`);
+    return;
+  }
+  // The snapshot holds the bundle as it was when built, for the runtime of that time: if either
+  // changed (upgrade-charm, an apt upgrade of nodejs), no charm code of this start may run.
+  if (from === 'snapshot' && inputs !== undefined && identity(inputs.split('\n')) !== stamp) {
+    process.exitCode = STALE_SNAPSHOT_EXIT;
     return;
   }
   // dispatch reruns a snapshot start that failed without this mark, so it comes before anything else.

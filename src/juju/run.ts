@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { Writable } from 'node:stream';
+import { getSystemErrorName } from 'node:util';
 
 /** Runs one hook tool with an argument vector and resolves to its stdout. */
 export type ToolRunner = (argv: readonly [string, ...string[]]) => Promise<string>;
@@ -43,3 +44,54 @@ export const runHookTool: ToolRunner = (argv) =>
       reject(notRun(error as { code?: unknown; message: string }));
     }
   });
+
+/** What Node's synchronous spawner returns (see SpawnSync::BuildResultObject in Node's spawn_sync.cc). */
+interface SpawnSyncResult {
+  status: number | null;
+  signal: string | null;
+  output: [null, Buffer, Buffer] | null;
+  /** A negative errno when the process could not run or its output overflowed. */
+  error?: number;
+}
+
+/** Node's own synchronous spawner, the one child_process.spawnSync calls. */
+interface SpawnSyncBinding {
+  spawn(options: object): SpawnSyncResult;
+}
+
+const MAX_OUTPUT = 16 * 1024 * 1024;
+
+/**
+ * A runner on Node's synchronous spawner (`process.binding('spawn_sync')`), or undefined where
+ * this node no longer offers it. It loads no module: in a process started from a Node 18 user
+ * start-up snapshot, where node:child_process cannot be held, loading it costs ~20 ms of a hook
+ * (measured on Debian's nodejs 18.20). It gives up overlapping a tool with other work.
+ */
+export function syncHookToolRunner(bind: (name: string) => unknown = (name) => (process as unknown as { binding(id: string): unknown }).binding(name)): ToolRunner | undefined {
+  let spawner: SpawnSyncBinding;
+  try {
+    spawner = bind('spawn_sync') as SpawnSyncBinding;
+  } catch {
+    return undefined;
+  }
+  if (typeof spawner?.spawn !== 'function') return undefined;
+  return (argv) => {
+    const [file] = argv;
+    const envPairs = Object.entries(process.env).map(([name, value]) => `${name}=${value}`);
+    // stdin a pipe closed at once (EOF), stdout and stderr pipes: what execFile does.
+    const stdio = [
+      { type: 'pipe', readable: true, writable: false },
+      { type: 'pipe', readable: false, writable: true },
+      { type: 'pipe', readable: false, writable: true },
+    ];
+    const r = spawner.spawn({ file, args: [...argv], envPairs, stdio, maxBuffer: MAX_OUTPUT });
+    const stderr = r.output ? r.output[2].toString('utf8') : '';
+    if (r.error !== undefined) {
+      const code = getSystemErrorName(r.error);
+      return Promise.reject(new HookToolError(argv, null, code === 'ENOENT' ? `${file} not found on PATH` : `${code} spawn ${file} ${code}`));
+    }
+    if (r.signal !== null) return Promise.reject(new HookToolError(argv, null, stderr || `killed by ${r.signal}`));
+    if (r.status !== 0) return Promise.reject(new HookToolError(argv, r.status, stderr));
+    return Promise.resolve(r.output ? r.output[1].toString('utf8') : '');
+  };
+}

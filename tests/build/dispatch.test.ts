@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { identity } from '../../src/snapshot.ts';
 import { inCI } from '../../testkit/prereq.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -328,7 +329,8 @@ describe('dispatch start-up snapshot', () => {
   /**
    * A node 18.20 without a built-in snapshot, faked: `--build-snapshot` writes "good" to the blob
    * (or fails with FAKE_BUILD=fail); a start from a blob that holds anything else aborts (exit
-   * 134) before the charm; a start from a good blob answers dispatch's check, or marks
+   * 134) before the charm; a start from a good blob answers dispatch's check, or (as the charm
+   * does, see src/snapshot.ts) exits 75 if the snapshot's inputs changed, or marks
    * $TINYPROXY_CHARM_STARTED and runs the stub with VIA=snapshot. Every start is logged to node.log.
    */
   function snapshotBox(): { box: Sandbox; nodeLog: string; jujuLog: string; state: string; blob: string; libnode: string } {
@@ -354,6 +356,11 @@ if [ "$1" = --snapshot-blob ]; then
   if [ -n "\${TINYPROXY_CHARM_SNAPSHOT_CHECK:-}" ]; then
     echo check >> "$log"
     echo "tinyproxy-charm-start snapshot v18.20.4 \${FAKE_BUILTIN:-no-builtin-snapshot} ${libnode}"; exit 0
+  fi
+  if [ -n "\${TINYPROXY_CHARM_SNAPSHOT_INPUTS:-}" ]; then
+    id=$(IFS='
+'; set -f; /usr/bin/stat -L --printf '%d:%i:%s:%.9Y:%.9Z;' -- $TINYPROXY_CHARM_SNAPSHOT_INPUTS 2>/dev/null)
+    [ "$id" = "$TINYPROXY_CHARM_SNAPSHOT_STAMP" ] || { echo stale >> "$log"; exit 75; }
   fi
   echo run-snapshot >> "$log"
   printf snapshot > "$TINYPROXY_CHARM_STARTED"
@@ -382,7 +389,7 @@ VIA=plain exec '${REAL_NODE}' "$@"`,
     expect(first.stderr).toBe('');
     expect(starts(nodeLog)).toEqual(['build', 'check', 'run-snapshot']);
     const [verdict, lib] = lines(readFileSync(state, 'utf8'));
-    expect(verdict).toBe('ok');
+    expect(verdict).toBe('use');
     expect(lib).toBe(libnode);
     expect(readFileSync(path.join(box.charm, '.runtime/started'), 'utf8')).toBe('snapshot');
     for (let i = 0; i < 2; i += 1) {
@@ -397,20 +404,43 @@ VIA=plain exec '${REAL_NODE}' "$@"`,
   });
 
   it.each([
-    ['the node binary', (b: ReturnType<typeof snapshotBox>) => touch(path.join(b.box.bin, 'node'))],
-    ['libnode', (b: ReturnType<typeof snapshotBox>) => touch(b.libnode)],
-    ['the bundle (upgrade-charm)', (b: ReturnType<typeof snapshotBox>) => writeFileSync(path.join(b.box.charm, 'dist/charm.cjs'), `${STUB}\n// v2\n`)],
-    ['the blob (damaged)', (b: ReturnType<typeof snapshotBox>) => writeFileSync(b.blob, 'goo')],
-    ['the blob (missing)', (b: ReturnType<typeof snapshotBox>) => rmSync(b.blob)],
-  ])('rebuilds before the hook when %s changed', (_what, change) => {
+    ['the node binary', 'stale', (b: ReturnType<typeof snapshotBox>) => touch(path.join(b.box.bin, 'node'))],
+    ['libnode', 'stale', (b: ReturnType<typeof snapshotBox>) => touch(b.libnode)],
+    ['the bundle (upgrade-charm)', 'stale', (b: ReturnType<typeof snapshotBox>) => writeFileSync(path.join(b.box.charm, 'dist/charm.cjs'), `${STUB}\n// v2\n`)],
+    ['the blob (damaged)', 'abort', (b: ReturnType<typeof snapshotBox>) => writeFileSync(b.blob, 'goo')],
+    ['the blob (missing)', 'not started', (b: ReturnType<typeof snapshotBox>) => rmSync(b.blob)],
+  ])('when %s changed, the start from the old snapshot runs no hook (%s); it is rebuilt and the hook runs from it', (_what, refused, change) => {
     const b = snapshotBox();
     run(b.box);
     change(b);
+    const r = run(b.box, { env: { STUB_EXIT: '4' } });
+    expect(r.report?.via).toBe('snapshot');
+    expect(r.status).toBe(4);
+    expect(r.stderr).toBe('');
+    const seen = refused === 'not started' ? [] : [refused];
+    expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-snapshot', ...seen, 'build', 'check', 'run-snapshot']);
+    expect(logged(b.jujuLog).at(-1)).toMatch(/start-up snapshot built .*changed/);
+    expect(lines(readFileSync(b.state, 'utf8'))[0]).toBe('use');
+  });
+
+  it('a hook from a snapshot runs only the node start: no stat, no other command', () => {
+    const b = snapshotBox();
+    run(b.box);
+    // Any command besides node would now fail the hook or show in the node log.
+    for (const tool of ['stat', 'timeout', 'mv', 'mkdir', 'ln', 'rm']) rmSync(path.join(b.box.bin, tool));
     const r = run(b.box);
     expect(r.report?.via).toBe('snapshot');
     expect(r.stderr).toBe('');
+    expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-snapshot', 'run-snapshot']);
+  });
+
+  it('a snapshot of an older dispatch (verdict ok) is never trusted: rebuilt first', () => {
+    const b = snapshotBox();
+    run(b.box);
+    const [, lib, stamp] = lines(readFileSync(b.state, 'utf8'));
+    writeFileSync(b.state, `ok\n${lib}\n${stamp}\n`);
+    expect(run(b.box).report?.via).toBe('snapshot');
     expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-snapshot', 'build', 'check', 'run-snapshot']);
-    expect(logged(b.jujuLog).at(-1)).toMatch(/start-up snapshot built .*changed/);
   });
 
   it('a blob that aborts node before the charm ran: the hook runs once, without it, and it stays off', () => {
@@ -451,13 +481,106 @@ VIA=plain exec '${REAL_NODE}' "$@"`,
     expect(run(b.box).report?.via).toBe('snapshot');
   });
 
-  it('a node with its own start-up snapshot keeps it (measured no slower), and is checked once', () => {
+  it('a node with its own start-up snapshot gets a user one too (measured faster in a real hook)', () => {
     const b = snapshotBox();
     const env = { FAKE_BUILTIN: 'builtin-snapshot' };
-    expect(run(b.box, { env }).report?.via).toBe('plain');
-    expect(run(b.box, { env }).report?.via).toBe('plain');
-    expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-plain', 'run-plain']);
-    expect(existsSync(b.blob)).toBe(false);
-    expect(logged(b.jujuLog)).toEqual([expect.stringMatching(/has its own start-up snapshot/)]);
+    expect(run(b.box, { env }).report?.via).toBe('snapshot');
+    expect(run(b.box, { env }).report?.via).toBe('snapshot');
+    expect(starts(b.nodeLog)).toEqual(['build', 'check', 'run-snapshot', 'run-snapshot']);
+    expect(lines(readFileSync(b.state, 'utf8'))[0]).toBe('use');
   });
+});
+
+describe('the charm’s identity of the snapshot inputs (src/snapshot.ts)', () => {
+  it('is what dispatch records with stat -L, links followed; "" when a file is missing', () => {
+    const box = sandbox();
+    const link = path.join(box.dir, 'node-link');
+    symlinkSync(REAL_NODE, link);
+    const files = [link, path.join(box.charm, 'dispatch'), path.join(box.charm, 'dist/charm.cjs')];
+    const stat = spawnSync('stat', ['-L', '--printf', '%d:%i:%s:%.9Y:%.9Z;', '--', ...files], { encoding: 'utf8' });
+    expect(stat.status).toBe(0);
+    expect(identity(files)).toBe(stat.stdout);
+    expect(identity([...files, path.join(box.dir, 'missing')])).toBe('');
+  });
+});
+
+/**
+ * The official Node.js builds dispatch must work with (Ubuntu 24.04's nodejs is 18.19, Debian
+ * 12's 18.20), from the npm registry's node-linux-<arch> packages, kept in a cache folder across
+ * runs. Outside CI a version that cannot be fetched is skipped; in CI it fails.
+ */
+const NODE_VERSIONS = ['18.19.0', '18.20.4', '20.19.0', '22.12.0'];
+const NODE_CACHE = path.join(tmpdir(), 'tinyproxy-charm-official-nodes');
+
+function officialNode(version: string): string | undefined {
+  const dir = path.join(NODE_CACHE, version);
+  const node = path.join(dir, 'package/bin/node');
+  if (existsSync(node)) return node;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const pack = spawnSync('npm', ['pack', '--silent', `node-linux-${process.arch}@${version}`], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+  const tarball = pack.stdout.trim().split('\n').at(-1) ?? '';
+  const untar = pack.status === 0 ? spawnSync('tar', ['-xzf', tarball], { cwd: dir, encoding: 'utf8' }) : pack;
+  if (untar.status === 0 && existsSync(node)) return node;
+  if (inCI()) throw new Error(`cannot fetch node-linux-${process.arch}@${version}: ${pack.stderr}${untar.stderr}`);
+  return undefined;
+}
+
+describe.each(NODE_VERSIONS)('dispatch with the official node %s and the real bundle', (version) => {
+  const node = officialNode(version);
+  let bundleDir = '';
+  it.skipIf(node === undefined)(
+    'builds and uses a user snapshot that loads run-time modules without a word on stderr, and refuses to run a changed bundle',
+    async () => {
+      const nodeBin = node ?? '';
+      if (bundleDir === '') {
+        bundleDir = realpathSync(mkdtempSync(path.join(tmpdir(), 'dispatch-bundle-')));
+        temps.push(bundleDir);
+        const { buildOptions } = await import('../../build.mjs');
+        const esbuild = await import('esbuild');
+        await esbuild.build({ ...buildOptions(bundleDir).charm, logLevel: 'silent' });
+      }
+      const box = sandbox();
+      copyFileSync(path.join(bundleDir, 'charm.cjs'), path.join(box.charm, 'dist/charm.cjs'));
+      for (const tool of ['mkdir', 'ln', 'rm', 'mv', 'stat', 'timeout', 'cat']) symlinkSync(`/usr/bin/${tool}`, path.join(box.bin, tool));
+      symlinkSync(nodeBin, path.join(box.bin, 'node'));
+      const jujuLog = path.join(box.dir, 'juju-log.log');
+      script(path.join(box.bin, 'juju-log'), `echo "$*" >> '${jujuLog}'`);
+      const rt = path.join(box.charm, '.runtime');
+      const state = path.join(rt, 'snapshot.state');
+      // No JUJU_DISPATCH_PATH: the charm fails at once, and says so through juju-log (a hook tool:
+      // Node's spawner; node:child_process would warn on stderr in a Node 18 snapshot).
+      const hook = (): RunResult => run(box, { env: { JUJU_DISPATCH_PATH: '' } });
+      let hooks = 0;
+      const failedCleanly = (r: RunResult): void => {
+        hooks += 1;
+        expect(r.status).toBe(1);
+        expect(lines(r.stderr)).toEqual([expect.stringMatching(/^tinyproxy charm: +failed: invalid Juju hook environment: JUJU_DISPATCH_PATH is empty/)]);
+        const logged = lines(readFileSync(jujuLog, 'utf8')).filter((l) => l.startsWith('--log-level'));
+        expect(logged.filter((l) => l.startsWith('--log-level ERROR -- Uncaught exception while in charm code:'))).toHaveLength(hooks);
+      };
+
+      const started = (): string => readFileSync(path.join(rt, 'started'), 'utf8');
+      failedCleanly(hook());
+      const [verdict, lib, stamp] = lines(readFileSync(state, 'utf8'));
+      expect(verdict).toBe('use');
+      expect(lib).toBe('-');
+      expect(lines(readFileSync(jujuLog, 'utf8'))[0]).toBe(`--log-level INFO -- start-up snapshot built for node v${version} (no snapshot yet); hooks start from it`);
+      expect(started()).toBe('snapshot\n');
+      failedCleanly(hook());
+      expect(started()).toBe('snapshot\n');
+      // The charm's identity check agreed with dispatch's stat: nothing was rebuilt.
+      expect(lines(readFileSync(state, 'utf8'))[2]).toBe(stamp);
+
+      // upgrade-charm: the snapshot's (older) bundle refuses to run; dispatch rebuilds and runs the new one.
+      writeFileSync(path.join(box.charm, 'dist/charm.cjs'), `${readFileSync(path.join(bundleDir, 'charm.cjs'), 'utf8')}\n`);
+      failedCleanly(hook());
+      expect(started()).toBe('snapshot\n');
+      expect(lines(readFileSync(state, 'utf8'))[2]).not.toBe(stamp);
+      const built = lines(readFileSync(jujuLog, 'utf8')).filter((l) => l.startsWith('--log-level INFO -- start-up snapshot built'));
+      expect(built).toHaveLength(2);
+      expect(built[1]).toMatch(/\(the runtime, the charm or the snapshot changed\)/);
+    },
+    120_000,
+  );
 });

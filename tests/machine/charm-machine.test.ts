@@ -77,7 +77,7 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
       messages().join('\n'),
     ).toBe(true);
     const [verdict, lib, stamp] = await state();
-    expect(verdict).toBe('ok');
+    expect(verdict).toBe('use');
     expect(lib).toMatch(/\/libnode\.so\.\d+$/);
     // The charm marks `snapshot` only when it started from one.
     let r = await hook('update-status', ACTIVE);

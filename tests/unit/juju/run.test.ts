@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HookToolError, runHookTool } from '../../../src/juju/run.ts';
+import { HookToolError, runHookTool, syncHookToolRunner, type ToolRunner } from '../../../src/juju/run.ts';
 
 /** The error a call rejects with: `rejects.toThrow` also passes for a rejection with undefined. */
 const failure = async (call: Promise<unknown>): Promise<HookToolError> => {
@@ -20,7 +20,47 @@ const script = (body: string): string => {
   return path;
 };
 
-describe('runHookTool', () => {
+const syncRunner = syncHookToolRunner();
+
+describe('syncHookToolRunner', () => {
+  it('is there on this node (Node 18 to 22 offer the spawner)', () => {
+    expect(syncRunner).toBeTypeOf('function');
+  });
+
+  it('is undefined where node no longer offers the spawner (it throws, or gives something else)', () => {
+    expect(
+      syncHookToolRunner(() => {
+        throw new Error('No such module: spawn_sync');
+      }),
+    ).toBeUndefined();
+    expect(syncHookToolRunner(() => ({}))).toBeUndefined();
+    expect(syncHookToolRunner(() => undefined)).toBeUndefined();
+  });
+
+  it('asks for the spawn_sync binding', () => {
+    const asked: string[] = [];
+    syncHookToolRunner((name) => {
+      asked.push(name);
+      return { spawn: () => ({ status: 0, signal: null, output: null }) };
+    });
+    expect(asked).toEqual(['spawn_sync']);
+  });
+
+  it('a result without output is an empty stdout, or an empty stderr', async () => {
+    const results = [
+      { status: 0, signal: null, output: null },
+      { status: 4, signal: null, output: null },
+    ];
+    const runner = syncHookToolRunner(() => ({ spawn: () => results.shift() }));
+    expect(await runner?.(['tool'])).toBe('');
+    expect((await failure(runner?.(['tool']) ?? Promise.resolve())).stderr).toBe('');
+  });
+});
+
+describe.each([
+  ['runHookTool (execFile)', runHookTool],
+  ['syncHookToolRunner (spawn_sync)', syncRunner as ToolRunner],
+])('%s', (_name, runHookTool) => {
   it('passes argv through untouched and returns stdout', async () => {
     const tool = script('for a in "$@"; do printf "<%s>" "$a"; done');
     expect(await runHookTool([tool, '--', 'it\'s $(x) `y` "z"\nnext'])).toBe('<--><it\'s $(x) `y` "z"\nnext>');
@@ -45,7 +85,7 @@ describe('runHookTool', () => {
   it('says why a tool could not run when there is no stderr (argument too long)', async () => {
     const tool = script('exit 0');
     const error = await failure(runHookTool([tool, 'x'.repeat(200_000)]));
-    expect(error.message).toBe(`hook tool ${tool} failed (not run): E2BIG spawn E2BIG`);
+    expect(error.message).toMatch(new RegExp(`^hook tool ${tool} failed \\(not run\\): E2BIG spawn (${tool} )?E2BIG$`));
   });
 
   it('says which signal killed a tool', async () => {
@@ -69,6 +109,22 @@ describe('runHookTool', () => {
   it('returns large output whole (config-get of a big config)', async () => {
     const tool = script('head -c 3000000 /dev/zero | tr "\\0" x');
     expect(await runHookTool([tool])).toHaveLength(3_000_000);
+  });
+
+  it('passes the environment on, and finds a tool on its PATH', async () => {
+    const tool = script('printf %s "$HOOK_TOOL_TEST"');
+    process.env.HOOK_TOOL_TEST = 'from the hook';
+    try {
+      expect(await runHookTool([tool])).toBe('from the hook');
+      expect(await runHookTool(['sh', '-c', 'echo found'])).toBe('found\n');
+    } finally {
+      delete process.env.HOOK_TOOL_TEST;
+    }
+  });
+
+  it('a tool whose output overflows 16 MiB fails, not run to its end', async () => {
+    const tool = script('head -c 17000000 /dev/zero');
+    expect((await failure(runHookTool([tool]))).exitCode).toBeNull();
   });
 
   it('a tool reading stdin sees its end at once', async () => {
