@@ -1,6 +1,6 @@
 // dispatch: runs the real script (with /bin/sh) in a temp charm dir, with a stub bundle and fake tools.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -514,14 +514,20 @@ const NODE_CACHE = path.join(tmpdir(), 'tinyproxy-charm-official-nodes');
 
 function officialNode(version: string): string | undefined {
   const dir = path.join(NODE_CACHE, version);
-  const node = path.join(dir, 'package/bin/node');
+  const node = path.join(dir, 'node');
   if (existsSync(node)) return node;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const pack = spawnSync('npm', ['pack', '--silent', `node-linux-${process.arch}@${version}`], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
   const tarball = pack.stdout.trim().split('\n').at(-1) ?? '';
-  const untar = pack.status === 0 ? spawnSync('tar', ['-xzf', tarball], { cwd: dir, encoding: 'utf8' }) : pack;
-  if (untar.status === 0 && existsSync(node)) return node;
+  // Only the binary is kept (about 100 MB a version, not the 200 MB of the unpacked package and its tarball).
+  const untar = pack.status === 0 ? spawnSync('tar', ['-xzf', tarball, '-O', 'package/bin/node'], { cwd: dir, maxBuffer: 512 * 1024 * 1024 }) : pack;
+  if (untar.status === 0 && untar.stdout.length > 0) {
+    writeFileSync(`${node}.tmp`, untar.stdout, { mode: 0o755 });
+    renameSync(`${node}.tmp`, node);
+    rmSync(path.join(dir, tarball), { force: true });
+    return node;
+  }
   if (inCI()) throw new Error(`cannot fetch node-linux-${process.arch}@${version}: ${pack.stderr}${untar.stderr}`);
   return undefined;
 }
