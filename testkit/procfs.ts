@@ -1,5 +1,5 @@
 // The tests' one /proc observer: which processes run on this host, what they run as, whether
-// they are alive. Built on the charm's own /proc parser (src/workload/procfs.ts), so the suites
+// they are alive, what they listen on. Built on the charm's own /proc parser (src/workload/procfs.ts), so the suites
 // see a process the way the charm does.
 import { readdirSync, readFileSync } from 'node:fs';
 import { readStat } from '../src/workload/procfs.ts';
@@ -66,4 +66,16 @@ export function credentialsOf(pid: number): Credentials {
 export function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
   const children = (readText(`/proc/${pid}/task/${pid}/children`) ?? '').split(/\s+/).filter((c) => c !== '');
   return children.map((c) => ({ pid: Number(c), comm: readStat(Number(c))?.comm ?? '' }));
+}
+
+/** True when the network namespace of `pid` has a TCP listener on `port` (its /proc/<pid>/net/tcp{,6}). */
+export function listensOn(pid: number, port: number): boolean {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return ['tcp', 'tcp6'].some((table) => {
+    const text = readText(`/proc/${pid}/net/${table}`) ?? '';
+    return text.split('\n').some((line) => {
+      const [, local, , state] = line.trim().split(/\s+/);
+      return local?.endsWith(hexPort) === true && state === '0A';
+    });
+  });
 }

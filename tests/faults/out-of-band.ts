@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { findAccount } from '../../src/workload/account.ts';
 import { waitUntil } from '../../testkit/poll.ts';
 import { mustRun } from '../../testkit/process.ts';
-import { pidAlive as isAlive } from '../../testkit/procfs.ts';
+import { pidAlive as isAlive, listensOn } from '../../testkit/procfs.ts';
 import { ACCOUNT, BINARY, CONFIG_FILE, LOG_DIR, LOG_FILE } from './machine.ts';
 import { charmTinyproxyPids, daemonEvents } from './observe.ts';
 
@@ -25,15 +25,19 @@ export async function killTinyproxy(): Promise<number[]> {
  * session, output appended to the log) inside the namespace, without waiting for it: the state a
  * start hook killed during its wait leaves behind.
  */
-export async function startTinyproxyByHand(namespace: string): Promise<number> {
+export async function startTinyproxyByHand(namespace: string, port = 8000): Promise<number> {
+  const startsBefore = daemonEvents().starts;
   const log = openSync(LOG_FILE, 'a', 0o640);
   const child = spawn('ip', ['netns', 'exec', namespace, BINARY, '-d', '-c', CONFIG_FILE], { detached: true, stdio: ['ignore', log, log] });
   closeSync(log);
   child.unref();
   const pid = child.pid;
   if (pid === undefined) throw new Error('could not start tinyproxy');
-  // `ip netns exec` execs tinyproxy in the same process.
+  // `ip netns exec` execs tinyproxy in the same process; the state a killed start leaves is a
+  // tinyproxy that got through its start-up (logged it, listens), which a retry comes long after.
   await waitUntil('tinyproxy to exec', () => charmTinyproxyPids().includes(pid), 5000, 10);
+  await waitUntil('tinyproxy to log its start', () => daemonEvents().starts > startsBefore, 5000, 10);
+  await waitUntil(`tinyproxy to listen on ${port}`, () => listensOn(pid, port), 5000, 10);
   return pid;
 }
 
