@@ -1,7 +1,7 @@
-// Hook-speed bench (`npm run bench`, issue 5): packs the charm, drives the unpacked charm's
+// Hook-speed bench (`npm run bench:host`, issue 5): packs the charm, drives the unpacked charm's
 // dispatch with the juju-sim harness inside the tpbench network namespaces, interleaved with a
 // floor charm (`exec node -e 0`) run the same way, and prints and writes bench/results.md.
-// Run with tsx (`npm run bench`): Node 20 cannot run TypeScript itself.
+// Run with tsx (`npm run bench:host`): Node 20 cannot run TypeScript itself.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -308,7 +308,7 @@ async function bench(options: Options): Promise<number> {
   const header = [
     '# Hook speed',
     '',
-    `Written by \`npm run bench\` (bench/bench.ts), ${started.toISOString()}, ${runs} runs a row; source ${await gitRevision()}.`,
+    `Written by \`npm run bench:host\` (bench/bench.ts), ${started.toISOString()}, ${runs} runs a row; source ${await gitRevision()}.`,
     '',
     `Machine: ${await machine()}; load average (1 min) ${loadStart} at the start, ${loadAverage()} at the end.`,
     '',
