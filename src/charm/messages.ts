@@ -25,6 +25,11 @@ export const WAITING_FOR_INSTALL = 'Waiting for tinyproxy to be installed';
 /** Maintenance: tinyproxy is installed but not running (the tutorial's). */
 export const WAITING_FOR_START = 'Waiting for tinyproxy to start';
 
+/** Logged (INFO) before a reload (the tutorial's). */
+export const CONFIG_CHANGED_LOG = 'Config changed while tinyproxy is running. Updating tinyproxy config';
+/** Logged (WARNING) when a tinyproxy the charm started is found dead. */
+export const DIED_LOG = 'tinyproxy should be running but is not (it died or was killed): starting it again';
+
 /** Blocked: a slug outside the tutorial's regex (the tutorial's). */
 export const invalidSlug = (value: unknown): string => `Invalid slug: ${quote(value)}. Slug must match the regex [a-z0-9-]+`;
 

@@ -1,6 +1,6 @@
 // The machine paths and status messages the fault suite checks, as the charm defines them.
 
-import { invalidSlug, invalidUpstream, portInUse, slugTooLong, WAITING_FOR_INSTALL, WAITING_FOR_START } from '../../src/charm/messages.ts';
+import { CONFIG_CHANGED_LOG, DIED_LOG, invalidSlug, invalidUpstream, portInUse, slugTooLong, WAITING_FOR_INSTALL, WAITING_FOR_START } from '../../src/charm/messages.ts';
 import { STATE_FILE } from '../../src/charm/unit-state.ts';
 import { argvSafe } from '../../src/juju/tools/argv.ts';
 import { LOG_MAX_BYTES as CHARM_LOG_MAX_BYTES } from '../../src/workload/log-file.ts';
@@ -44,10 +44,10 @@ export const tooLongMessage = (slug: string): string => slugTooLong(slug, MAX_SL
 export const blocked = (message: string): StatusInfo => ({ status: 'blocked', message });
 
 /** What the charm logs (juju-log INFO) when it reloads, and when it starts tinyproxy. */
-export const RELOAD_LOG = 'Config changed while tinyproxy is running. Updating tinyproxy config';
+export const RELOAD_LOG = CONFIG_CHANGED_LOG;
 export const START_LOG_PREFIX = 'Starting tinyproxy; ';
 /** What update-status logs (WARNING) when it restarts a tinyproxy that died. */
-export const RESTART_WARNING_PREFIX = 'tinyproxy should be running but is not';
+export const RESTART_WARNING = DIED_LOG;
 
 /** The blocked status while another process (a node holder, named by its pid) listens on `port`. */
 export const heldBy = (port: number, pid: number | undefined): StatusInfo => blocked(portInUse(port, `node (pid ${pid})`));

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { HOOK_HANDLERS, handlerFor } from '../../../src/charm/charm.ts';
 import { converge } from '../../../src/charm/handlers.ts';
-import { invalidPort, invalidSlug, invalidUpstream, notServing, portInUse, portReserved, UPSTREAM_REASONS, WAITING_FOR_INSTALL, WAITING_FOR_START } from '../../../src/charm/messages.ts';
+import {
+  CONFIG_CHANGED_LOG,
+  DIED_LOG,
+  invalidPort,
+  invalidSlug,
+  invalidUpstream,
+  notServing,
+  portInUse,
+  portReserved,
+  UPSTREAM_REASONS,
+  WAITING_FOR_INSTALL,
+  WAITING_FOR_START,
+} from '../../../src/charm/messages.ts';
 import { servingMachine } from '../../fakes/fake-workload.ts';
 import { dispatch, failingHook, hook, world } from '../../fakes/world.ts';
 
@@ -38,7 +50,7 @@ describe('charm: the reference unit tests', () => {
     expect(w.workload.file).toEqual({ ...example, slug: 'foo' });
     expect(w.workload.process).toEqual({ pid: 100, ...example, slug: 'foo' });
     expect(w.workload.reloads).toBe(1);
-    expect(w.juju.logs).toContainEqual({ level: 'INFO', message: 'Config changed while tinyproxy is running. Updating tinyproxy config' });
+    expect(w.juju.logs).toContainEqual({ level: 'INFO', message: CONFIG_CHANGED_LOG });
   });
 
   it.each(invalidSlugs)('start with slug %j: blocked, nothing written or started', async (slug) => {
@@ -185,7 +197,7 @@ describe('charm: converging', () => {
     await hook(w, 'update-status');
     expect(w.workload.process).toMatchObject(example);
     expect(w.juju.status).toEqual(ACTIVE);
-    expect(w.juju.logs).toContainEqual({ level: 'WARNING', message: 'tinyproxy should be running but is not (it died or was killed): starting it again' });
+    expect(w.juju.logs).toContainEqual({ level: 'WARNING', message: DIED_LOG });
   });
 
   it('update-status after a stop on purpose leaves it stopped', async () => {

@@ -1,7 +1,7 @@
 // What each hook leaves behind, beyond the reference tests in charm.test.ts: the unit state,
 // the process, the opened ports and what an operator reads in `juju debug-log`.
 import { describe, expect, it } from 'vitest';
-import { WAITING_FOR_INSTALL, WAITING_FOR_START } from '../../../src/charm/messages.ts';
+import { CONFIG_CHANGED_LOG, WAITING_FOR_INSTALL, WAITING_FOR_START } from '../../../src/charm/messages.ts';
 import { servingMachine } from '../../fakes/fake-workload.ts';
 import { hook, world } from '../../fakes/world.ts';
 
@@ -38,7 +38,7 @@ describe('handlers: what the hooks log', () => {
   it('a config change is one reload, logged once, with no warning', async () => {
     const w = world({ config: { slug: 'foo' }, machine: servingMachine(example) });
     await hook(w, 'config-changed');
-    expect(w.juju.logs).toEqual([log('INFO', 'Config changed while tinyproxy is running')]);
+    expect(w.juju.logs).toEqual([log('INFO', CONFIG_CHANGED_LOG)]);
     expect(w.workload.reloads).toBe(1);
     expect(w.workload.restarts).toBe(0);
   });

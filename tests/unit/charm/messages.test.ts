@@ -1,10 +1,12 @@
 // The spec of the charm's status messages: the one test that asserts their exact text; every
 // other test takes them from src/charm/messages.ts. The tutorial's messages are as in
 // ../shared/reference/tutorial-machine-tinyproxy.md (its charm's collect-status handler and unit
-// tests); the charm's own are as in README.md's status table.
+// tests, and its reload log line); the charm's own are as in README.md's status table.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  CONFIG_CHANGED_LOG,
+  DIED_LOG,
   invalidPort,
   invalidSlug,
   invalidUpstream,
@@ -29,6 +31,10 @@ describe("the tutorial's messages, word for word", () => {
     expect(WAITING_FOR_START).toBe('Waiting for tinyproxy to start');
   });
 
+  it('logs a reload', () => {
+    expect(CONFIG_CHANGED_LOG).toBe('Config changed while tinyproxy is running. Updating tinyproxy config');
+  });
+
   it('blocks on a slug outside the regex, quoting it', () => {
     expect(invalidSlug('foo/bar')).toBe("Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+");
     expect(invalidSlug('')).toBe("Invalid slug: ''. Slug must match the regex [a-z0-9-]+");
@@ -36,6 +42,10 @@ describe("the tutorial's messages, word for word", () => {
 });
 
 describe("the charm's own messages", () => {
+  it('warns of a dead tinyproxy', () => {
+    expect(DIED_LOG).toBe('tinyproxy should be running but is not (it died or was killed): starting it again');
+  });
+
   it("refuses SSH's port", () => {
     expect(portReserved(22)).toBe('Invalid server-port: 22. Port 22 is reserved for SSH');
   });
