@@ -121,19 +121,20 @@ describe('huge values', () => {
 });
 
 describe("README's status table", () => {
-  // Each row's message, with the table's placeholders filled in as the charm fills them.
+  // Each row's message, with the table's placeholders filled in as the charm fills them; made in
+  // the test, not when the table is collected, so that a broken message fails a test.
   it.each([
-    ['blocked', "Invalid slug: '<value>'. Slug must match the regex [a-z0-9-]+", invalidSlug('<value>')],
-    ['blocked', 'Invalid server-port: 22. Port 22 is reserved for SSH', portReserved(22)],
-    ['blocked', '... It must be an integer from 1 to 65535', invalidPort(0).replace('Invalid server-port: 0.', '...')],
-    ['blocked', "Invalid upstream: '<value>'. <reason>", invalidUpstream('<value>', '<reason>')],
-    ['blocked', "Tinyproxy's reverse proxy cannot reach https upstreams; use http://", invalidUpstream('', UPSTREAM_REASONS.https).replace("Invalid upstream: ''. ", '')],
-    ['maintenance', 'Waiting for tinyproxy to be installed', WAITING_FOR_INSTALL],
-    ['blocked', 'Port <port> is in use by <program> (pid <pid>); stop it or choose another server-port', portInUse(Number.NaN, '<program> (pid <pid>)').replace('NaN', '<port>')],
-    ['maintenance', 'Waiting for tinyproxy to start', WAITING_FOR_START],
-    ['maintenance', 'tinyproxy runs but does not serve /<slug>/ on port <port> (<reason>); the next hook repairs it', notServing('<slug>', Number.NaN, '<reason>').replace('NaN', '<port>')],
+    ['blocked', "Invalid slug: '<value>'. Slug must match the regex [a-z0-9-]+", () => invalidSlug('<value>')],
+    ['blocked', 'Invalid server-port: 22. Port 22 is reserved for SSH', () => portReserved(22)],
+    ['blocked', '... It must be an integer from 1 to 65535', () => invalidPort(0).replace('Invalid server-port: 0.', '...')],
+    ['blocked', "Invalid upstream: '<value>'. <reason>", () => invalidUpstream('<value>', '<reason>')],
+    ['blocked', "Tinyproxy's reverse proxy cannot reach https upstreams; use http://", () => invalidUpstream('', UPSTREAM_REASONS.https).replace("Invalid upstream: ''. ", '')],
+    ['maintenance', 'Waiting for tinyproxy to be installed', () => WAITING_FOR_INSTALL],
+    ['blocked', 'Port <port> is in use by <program> (pid <pid>); stop it or choose another server-port', () => portInUse(Number.NaN, '<program> (pid <pid>)').replace('NaN', '<port>')],
+    ['maintenance', 'Waiting for tinyproxy to start', () => WAITING_FOR_START],
+    ['maintenance', 'tinyproxy runs but does not serve /<slug>/ on port <port> (<reason>); the next hook repairs it', () => notServing('<slug>', Number.NaN, '<reason>').replace('NaN', '<port>')],
   ])('shows %s `%s`', (_status, shown, message) => {
-    expect(message).toBe(shown);
+    expect(message()).toBe(shown);
     expect(readme).toContain(`\`${shown}\``);
   });
 });
