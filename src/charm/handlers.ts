@@ -1,6 +1,7 @@
 import type { Served, ServingCheck } from '../workload/tinyproxy.ts';
 import type { CharmConfig } from './config.ts';
 import type { CharmContext } from './context.ts';
+import { CONFIG_CHANGED_LOG, DIED_LOG } from './messages.ts';
 import { syncPorts } from './ports.ts';
 import { updateState } from './unit-state.ts';
 
@@ -30,7 +31,7 @@ async function repair(context: CharmContext, { port, slug }: Served, found: Serv
     return;
   }
   if (found.state !== 'faulty' && !fileChanged) return;
-  await tools.log('INFO', 'Config changed while tinyproxy is running. Updating tinyproxy config');
+  await tools.log('INFO', CONFIG_CHANGED_LOG);
   const outcome = await workload.reload();
   if (outcome.crashed) {
     await tools.log(
@@ -97,7 +98,7 @@ export async function converge(context: CharmContext): Promise<void> {
   if (!workload.isInstalled()) return;
   const running = await workload.isRunning();
   if (!shouldRun && !running) return;
-  if (!running) await context.tools.log('WARNING', 'tinyproxy should be running but is not (it died or was killed): starting it again');
+  if (!running) await context.tools.log('WARNING', DIED_LOG);
   await reconcile(context, shouldRun);
 }
 

@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { WAITING_FOR_START } from '../../src/charm/messages.ts';
+import { DEFAULT_PATHS } from '../../src/workload/paths.ts';
 import { httpGet } from '../http.ts';
 import { createSimUnit, type HookResult, type RunHookOptions, type SimUnit, type StatusInfo } from '../juju-sim.ts';
 import { describeIfReady } from '../prereq.ts';
@@ -14,9 +16,9 @@ import { bootMachine, ensureRootfs, type Machine, missingMachinePrerequisites } 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const CHARM_DIR = '/var/lib/juju/agents/unit-tinyproxy-0/charm';
 const SIM_DIR = '/opt/juju-sim';
-export const UNIT = 'tinyproxy.service';
+export const UNIT = DEFAULT_PATHS.unitName;
 export const ACTIVE: StatusInfo = { status: 'active', message: '' };
-export const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
+export const WAITING_START: StatusInfo = { status: 'maintenance', message: WAITING_FOR_START };
 /** What `juju status` shows once stop succeeded: Juju's own status, replacing the charm's (uniter runhook.go afterHook). */
 export const STOPPED: StatusInfo = { status: 'maintenance', message: '' };
 /** What `juju status` shows once remove succeeded: Juju's own status, replacing the charm's. */

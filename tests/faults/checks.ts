@@ -9,7 +9,7 @@ import type { StatusInfo } from '../../testkit/juju-sim.ts';
 import { type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
 import { waitUntil } from '../../testkit/poll.ts';
 import type { HookRun } from './fixture.ts';
-import { LOG_FILE, portInUsePrefix } from './machine.ts';
+import { LOG_FILE, portInUseAround } from './machine.ts';
 
 /** The hook's output, for assertion messages. */
 export const explain = (r: HookRun): string =>
@@ -46,7 +46,8 @@ export function expectPortInUse(r: HookRun, port: number, holders: readonly stri
   expectCleanRun(r);
   const status = r.jujuStatus;
   expect(status.status, explain(r)).toBe('blocked');
-  expect(status.message.startsWith(portInUsePrefix(port)), `blocked message: ${status?.message}`).toBe(true);
+  const [before, after] = portInUseAround(port);
+  expect(status.message.startsWith(before) && status.message.endsWith(after), `blocked message: ${status?.message}`).toBe(true);
   for (const holder of holders) expect(status.message, 'the message names the holder').toContain(holder);
 }
 

@@ -12,7 +12,7 @@ import { mustRun, runCommand } from '../../testkit/process.ts';
 import { processesNamed } from '../../testkit/procfs.ts';
 import { type AptShim, createAptShim, removePin } from './apt.ts';
 import { stopAllHelpers } from './holders.ts';
-import { ACCOUNT, CHARM_PATHS, PACKAGE } from './machine.ts';
+import { ACCOUNT, CHARM_PATHS, PACKAGE, STATE_FILE_NAME } from './machine.ts';
 import { charmTinyproxyPids } from './observe.ts';
 import { createToolFaults, type ToolFaults } from './tool-faults.ts';
 
@@ -123,7 +123,7 @@ export async function createFaultFixture(prefix: string): Promise<FaultFixture> 
   // A new unit on the same machine: Juju's state (config, ports) and the charm's own state in
   // its charm dir start empty; what is on the machine (tinyproxy, files) stays.
   const freshUnit = async (): Promise<SimUnit> => {
-    rmSync(join(dir, '.unit-state.json'), { force: true });
+    rmSync(join(dir, STATE_FILE_NAME), { force: true });
     const unit = await createSimUnit({ charmDir: dir });
     units.push(unit);
     return unit;

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it, type TestContext } from 'vitest';
+import { invalidSlug, invalidUpstream, portReserved, UPSTREAM_REASONS, WAITING_FOR_START } from '../../src/charm/messages.ts';
+import { DEFAULT_PATHS } from '../../src/workload/paths.ts';
+import { PACKAGE } from '../../src/workload/tinyproxy.ts';
 import { type HostSnapshot, isPackageInstalled, restoreHost, snapshotHost } from '../../testkit/host.ts';
 import { createSimUnit, type HookResult, type SimUnit, type StatusInfo } from '../../testkit/juju-sim.ts';
 import { createProxyNetwork, type ProxyNetwork, UPSTREAM_MARKER } from '../../testkit/netns.ts';
@@ -17,20 +20,18 @@ import { processesNamed } from '../../testkit/procfs.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CHARM_FILE = join(REPO, 'tinyproxy_amd64.charm');
-const PACKAGE = 'tinyproxy-bin';
-const CONFIG_FILE = '/etc/tinyproxy/tinyproxy.conf';
-const CHARM_PATHS = ['/etc/tinyproxy', '/run/tinyproxy', '/var/log/tinyproxy', '/var/run/tinyproxy.pid'];
-const ACCOUNT = 'tinyproxy';
+const { configFile: CONFIG_FILE, account: ACCOUNT } = DEFAULT_PATHS;
+const CHARM_PATHS = [DEFAULT_PATHS.configDir, DEFAULT_PATHS.runDir, DEFAULT_PATHS.logDir, '/var/run/tinyproxy.pid'];
 
 const ACTIVE: StatusInfo = { status: 'active', message: '' };
-const WAITING_START: StatusInfo = { status: 'maintenance', message: 'Waiting for tinyproxy to start' };
+const WAITING_START: StatusInfo = { status: 'maintenance', message: WAITING_FOR_START };
 /** What `juju status` shows once stop succeeded: Juju's own status, replacing the charm's (uniter runhook.go afterHook). */
 const STOPPED: StatusInfo = { status: 'maintenance', message: '' };
 /** What `juju status` shows once remove succeeded: Juju's own status, replacing the charm's. */
 const REMOVED: StatusInfo = { status: 'terminated', message: '' };
 const BLOCKED_FOO_BAR: StatusInfo = {
   status: 'blocked',
-  message: "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+",
+  message: invalidSlug('foo/bar'),
 };
 
 const missing = missingPrerequisites({ root: true, commands: ['ip', 'unzip', 'apt-get', 'dpkg-query', 'npm'], files: ['/usr/bin/curl'] });
@@ -238,7 +239,7 @@ describeIfReady('packed charm lifecycle', missing, () => {
     const conf = readFileSync(CONFIG_FILE);
     const pids = await tinyproxyPidsInServer();
     sim().setConfig({ 'server-port': 22 });
-    await hook('config-changed', { status: 'blocked', message: 'Invalid server-port: 22. Port 22 is reserved for SSH' });
+    await hook('config-changed', { status: 'blocked', message: portReserved(22) });
     expect(readFileSync(CONFIG_FILE).equals(conf)).toBe(true);
     expect(await tinyproxyPidsInServer()).toEqual(pids);
     expect((await network().curl('/example/', { port: 8001 })).code).toBe(200);
@@ -269,7 +270,7 @@ describeIfReady('packed charm lifecycle', missing, () => {
     sim().setConfig({ upstream: 'https://www.example.com/' });
     await hook('config-changed', {
       status: 'blocked',
-      message: "Invalid upstream: 'https://www.example.com/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://",
+      message: invalidUpstream('https://www.example.com/', UPSTREAM_REASONS.https),
     });
     expect(readFileSync(CONFIG_FILE).equals(conf)).toBe(true);
     expect((await network().curl('/example/x')).body).toContain('SECOND-UPSTREAM path=/base/x');
@@ -300,7 +301,7 @@ describeIfReady('packed charm lifecycle', missing, () => {
       expect(await isPackageInstalled(PACKAGE)).toBe(false);
       const dpkg = await runCommand(['dpkg', '-s', PACKAGE], { env: { PATH: '/usr/bin:/bin', LANG: 'C' } });
       expect(dpkg.stdout).not.toContain('Status: install ok installed');
-      expect(existsSync('/etc/tinyproxy')).toBe(false);
+      expect(existsSync(DEFAULT_PATHS.configDir)).toBe(false);
       expect(processesNamed('tinyproxy')).toEqual([]);
     },
     300_000,

@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { portInUse } from '../../src/charm/messages.ts';
+import { DEFAULT_PATHS } from '../../src/workload/paths.ts';
 import { httpGet } from '../../testkit/http.ts';
 import { ACTIVE, describeCharmMachine, explainHook, UNIT, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
 import { waitUntil } from '../../testkit/poll.ts';
 
-const CONFIG_FILE = '/etc/tinyproxy/tinyproxy.conf';
-const UNIT_FILE = `/etc/systemd/system/${UNIT}`;
-const PID_FILE = '/run/tinyproxy/tinyproxy.pid';
+const { configFile: CONFIG_FILE, unitFile: UNIT_FILE, pidFile: PID_FILE, runDir: RUN_DIR } = DEFAULT_PATHS;
 const CANARY = '/var/lib/tp-canary';
 const STRANGER = 'tp-stranger.service';
 // "The hook takes at most a few seconds": generous for a loaded 2-vCPU CI machine, far below a hang.
@@ -143,8 +143,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     expect.soft(r.exitCode, explainHook('config-changed', r)).toBe(0);
     const status = sim().status();
     expect.soft(status.status, explainHook('config-changed', r)).toBe('blocked');
-    expect.soft(status.message).toMatch(/^Port 8080 is in use by /);
-    expect.soft(status.message).toContain(`node (pid ${stranger})`);
+    expect.soft(status.message).toBe(portInUse(8080, `node (pid ${stranger})`));
     expect.soft(readFileSync(hostPath(CONFIG_FILE)).equals(conf), `${CONFIG_FILE} must stay byte-identical`).toBe(true);
     expect.soft(await show('MainPID'), 'tinyproxy must keep running').toBe(pid);
     expect.soft(await serves('example', 8000), 'tinyproxy must keep serving on 8000').toBe(true);
@@ -168,8 +167,8 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
   // the account owns there anyway (Debian's own tinyproxy package makes one) is made here, and
   // the plant is made before the crash and again once tinyproxy serves, so the hook meets it.
   const plantAndCrash = async (plant: () => Promise<void>): Promise<void> => {
-    expect((await m().exec(['test', '-e', '/run/tinyproxy'])).exitCode, 'the charm made no /run/tinyproxy').not.toBe(0);
-    await sh('install', '-d', '-o', 'tinyproxy', '-g', 'tinyproxy', '-m', '0755', '/run/tinyproxy');
+    expect((await m().exec(['test', '-e', RUN_DIR])).exitCode, 'the charm made no /run/tinyproxy').not.toBe(0);
+    await sh('install', '-d', '-o', 'tinyproxy', '-g', 'tinyproxy', '-m', '0755', RUN_DIR);
     await m().writeFile(CANARY, 'canary: root-owned, must never change\n', 0o600);
     await plant();
     const restarts = Number(await show('NRestarts'));
@@ -190,7 +189,7 @@ describeCharmMachine('charm on a systemd machine: faults (issue 10)', 'tp-faults
     expect.soft(await sh('cat', CANARY), 'canary content').toBe('canary: root-owned, must never change');
   };
   const cleanPlant = async (): Promise<void> => {
-    await quiet('rm', '-rf', '/run/tinyproxy');
+    await quiet('rm', '-rf', RUN_DIR);
     await quiet('rm', '-f', CANARY);
   };
 

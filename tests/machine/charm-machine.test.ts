@@ -3,6 +3,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { invalidSlug } from '../../src/charm/messages.ts';
+import { DEFAULT_PATHS } from '../../src/workload/paths.ts';
+import { PACKAGE } from '../../src/workload/tinyproxy.ts';
 import { httpGet } from '../../testkit/http.ts';
 import { ACTIVE, CHARM_DIR, describeCharmMachine, REMOVED, STOPPED, UNIT, UPSTREAM_PORT, WAITING_START } from '../../testkit/machine/charm-fixture.ts';
 import { waitUntil } from '../../testkit/poll.ts';
@@ -52,10 +55,10 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
   });
 
   it('slug=foo/bar blocks and changes nothing; reset serves /example/ again', async () => {
-    const conf = await sh('cat', '/etc/tinyproxy/tinyproxy.conf');
+    const conf = await sh('cat', DEFAULT_PATHS.configFile);
     sim().setConfig({ slug: 'foo/bar' });
-    await hook('config-changed', { status: 'blocked', message: "Invalid slug: 'foo/bar'. Slug must match the regex [a-z0-9-]+" });
-    expect(await sh('cat', '/etc/tinyproxy/tinyproxy.conf')).toBe(conf);
+    await hook('config-changed', { status: 'blocked', message: invalidSlug('foo/bar') });
+    expect(await sh('cat', DEFAULT_PATHS.configFile)).toBe(conf);
     expect(await serves('foo')).toBe(true);
     sim().resetConfig('slug');
     await hook('config-changed', ACTIVE);
@@ -102,13 +105,13 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
       `cd ${rt} && printf garbage | dd of=snapshot.blob bs=1 seek=100000 conv=notrunc status=none && ` +
         `id=$(stat -L --printf '%d:%i:%s:%.9Y:%.9Z;' snapshot.blob) && sed -i "3s/[^;]*;\\$/$id/" snapshot.state`,
     );
-    const before = await sh('cat', '/etc/tinyproxy/tinyproxy.conf');
+    const before = await sh('cat', DEFAULT_PATHS.configFile);
     r = await hook('update-status', ACTIVE);
     expect(await started()).toBe('');
     expect((await state())[0]).toMatch(/^off: a start from it failed \(exit 13[34]\)/);
     expect(messages().at(-1)).toMatch(/^start-up snapshot not used any more/);
     expect(sim().logs().at(-1)?.level).toBe('WARNING');
-    expect(await sh('cat', '/etc/tinyproxy/tinyproxy.conf')).toBe(before);
+    expect(await sh('cat', DEFAULT_PATHS.configFile)).toBe(before);
     r = await hook('update-status', ACTIVE);
     expect(r.stderr).toBe('');
     // Dropping the verdict makes the next hook build a fresh one.
@@ -174,11 +177,11 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
   it('remove leaves no unit, no account, no /etc/tinyproxy, nothing running', async () => {
     await hook('remove', REMOVED);
     const root = m().rootDir;
-    expect(existsSync(join(root, 'etc/systemd/system/tinyproxy.service'))).toBe(false);
-    expect(existsSync(join(root, 'etc/tinyproxy'))).toBe(false);
-    expect((await m().exec(['id', 'tinyproxy'])).exitCode).not.toBe(0);
+    expect(existsSync(join(root, DEFAULT_PATHS.unitFile))).toBe(false);
+    expect(existsSync(join(root, DEFAULT_PATHS.configDir))).toBe(false);
+    expect((await m().exec(['id', DEFAULT_PATHS.account])).exitCode).not.toBe(0);
     expect((await m().exec(['pgrep', '-x', 'tinyproxy'])).exitCode).toBe(1);
     expect(await show('LoadState')).toBe('not-found');
-    expect((await m().exec(['dpkg-query', '-W', '-f=${Status}', 'tinyproxy-bin'])).stdout).not.toContain('install ok installed');
+    expect((await m().exec(['dpkg-query', '-W', '-f=${Status}', PACKAGE])).stdout).not.toContain('install ok installed');
   }, 120_000);
 });

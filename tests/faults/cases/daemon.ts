@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import { holdPort } from '../holders.ts';
-import { ACTIVE, heldBy, RESTART_WARNING_PREFIX, START_LOG_PREFIX, STOPPED, WAITING_START } from '../machine.ts';
+import { ACTIVE, heldBy, RESTART_WARNING, START_LOG_PREFIX, STOPPED, WAITING_START } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { killTinyproxy } from '../out-of-band.ts';
 import { configure, logged, type SuiteContext, serving } from '../suite.ts';
@@ -19,7 +19,7 @@ export function registerDaemonFaults({ fixture, tally }: SuiteContext): void {
     expectOk(r, ACTIVE);
     const warnings = logged(r, 'WARNING');
     expect(
-      warnings.filter((m) => m.startsWith(RESTART_WARNING_PREFIX)),
+      warnings.filter((m) => m === RESTART_WARNING),
       explain(r),
     ).toHaveLength(1);
     const pids = charmTinyproxyPids();

@@ -3,10 +3,10 @@
 // tinyproxy would misread.
 import { existsSync } from 'node:fs';
 import { expect, it } from 'vitest';
-import { PORT_443_REASON, PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
+import { invalidSlug, invalidUpstream, portReserved, slugTooLong, UPSTREAM_REASONS } from '../../../src/charm/messages.ts';
 import { expectNoForwardProxy, expectOk, expectServed, explain } from '../checks.ts';
 import type { FaultFixture, HookRun } from '../fixture.ts';
-import { ACTIVE, blocked, CONFIG_FILE, RELOAD_LOG, START_LOG_PREFIX } from '../machine.ts';
+import { ACTIVE, blocked, CONFIG_FILE, RELOAD_LOG, START_LOG_PREFIX, upstreamRefusedPrefix } from '../machine.ts';
 import { charmTinyproxyPids, configBytes, daemonEvents } from '../observe.ts';
 import { CANARIES, SLUG_CASES } from '../slugs.ts';
 import { configure, logged, type SuiteContext, serverPids, serving } from '../suite.ts';
@@ -29,12 +29,12 @@ const untouched = async (f: FaultFixture): Promise<Untouched> => ({
 });
 
 /** Blocked with `message`; config file byte-identical; no process started, stopped or signalled; `slug` still served. */
-async function expectRefused(f: FaultFixture, r: HookRun, before: Untouched, message: string | RegExp, slug: string): Promise<void> {
+async function expectRefused(f: FaultFixture, r: HookRun, before: Untouched, message: string | { readonly startsWith: string }, slug: string): Promise<void> {
   if (typeof message === 'string') expectOk(r, blocked(message));
   else {
     expect(r.exitCode, explain(r)).toBe(0);
     expect(f.unit.status().status).toBe('blocked');
-    expect(f.unit.status().message).toMatch(message);
+    expect(f.unit.status().message.startsWith(message.startsWith), f.unit.status().message).toBe(true);
   }
   const after = await untouched(f);
   expect(after.config?.equals(before.config ?? Buffer.alloc(0)), `${CONFIG_FILE} changed`).toBe(true);
@@ -92,7 +92,7 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
     configure(f, { slug: 'X'.repeat(140_000) });
     const r = await f.hook('config-changed');
     tally.input(false);
-    await expectRefused(f, r, before, /^Invalid slug: 'X{8}/, previous);
+    await expectRefused(f, r, before, invalidSlug('X'.repeat(140_000)), previous);
   });
 
   it('an upstream of exactly the longest length tinyproxy can read with slug example is served', async () => {
@@ -119,7 +119,7 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
     configure(f, { slug: 'example', upstream });
     const r = await f.hook('config-changed');
     tally.input(false);
-    await expectRefused(f, r, before, /at most 6 characters with this upstream/, 'example');
+    await expectRefused(f, r, before, slugTooLong('example', 6), 'example');
   });
 
   // An upstream that cannot fit tinyproxy's line even with a one-character slug is the
@@ -127,10 +127,11 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
   it('an upstream longer than a config line is refused with a message about the upstream', async () => {
     const f = fixture();
     const before = await untouched(f);
-    configure(f, { slug: 'example', upstream: `http://www.example.com/${'u'.repeat(2100)}` });
+    const upstream = `http://www.example.com/${'u'.repeat(2100)}`;
+    configure(f, { slug: 'example', upstream });
     const r = await f.hook('config-changed');
     tally.input(false);
-    await expectRefused(f, r, before, /^Invalid upstream: '/, 'example');
+    await expectRefused(f, r, before, { startsWith: upstreamRefusedPrefix(upstream) }, 'example');
     expect(f.unit.status().message).not.toMatch(/at most -\d/);
   });
 
@@ -151,7 +152,7 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
       configure(f, { slug: 'example', upstream });
       const r = await f.hook('config-changed');
       tally.input(false);
-      await expectRefused(f, r, before, /^Invalid upstream: '/, 'example');
+      await expectRefused(f, r, before, { startsWith: upstreamRefusedPrefix(upstream) }, 'example');
     }
   });
 
@@ -161,16 +162,16 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
     const f = fixture();
     await serving(f, 'example');
     const misread: [upstream: string, reason: string][] = [
-      ['http://127.0.0.1:0/', PORT_ZERO_REASON],
-      ['http://www.example.com:00/base', PORT_ZERO_REASON],
-      ['http://www.example.com:443/', PORT_443_REASON],
+      ['http://127.0.0.1:0/', UPSTREAM_REASONS.portZero],
+      ['http://www.example.com:00/base', UPSTREAM_REASONS.portZero],
+      ['http://www.example.com:443/', UPSTREAM_REASONS.port443],
     ];
     for (const [upstream, reason] of misread) {
       const before = await untouched(f);
       configure(f, { slug: 'example', upstream });
       const r = await f.hook('config-changed');
       tally.input(false);
-      await expectRefused(f, r, before, `Invalid upstream: '${upstream}'. ${reason[0]?.toUpperCase()}${reason.slice(1)}`, 'example');
+      await expectRefused(f, r, before, invalidUpstream(upstream, reason), 'example');
     }
   });
 
@@ -196,7 +197,7 @@ export function registerHostileConfig({ fixture, tally }: SuiteContext): void {
     configure(f, { slug: 'Foo', 'server-port': 22 });
     const r = await f.hook('config-changed');
     tally.input(false);
-    await expectRefused(f, r, before, "Invalid slug: 'Foo'. Slug must match the regex [a-z0-9-]+; Invalid server-port: 22. Port 22 is reserved for SSH", 'example');
+    await expectRefused(f, r, before, `${invalidSlug('Foo')}; ${portReserved(22)}`, 'example');
     await serving(f, 'example');
   });
 }

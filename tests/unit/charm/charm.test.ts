@@ -1,15 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { HOOK_HANDLERS, handlerFor } from '../../../src/charm/charm.ts';
 import { converge } from '../../../src/charm/handlers.ts';
+import {
+  CONFIG_CHANGED_LOG,
+  DIED_LOG,
+  invalidPort,
+  invalidSlug,
+  invalidUpstream,
+  notServing,
+  portInUse,
+  portReserved,
+  UPSTREAM_REASONS,
+  WAITING_FOR_INSTALL,
+  WAITING_FOR_START,
+} from '../../../src/charm/messages.ts';
 import { servingMachine } from '../../fakes/fake-workload.ts';
 import { dispatch, failingHook, hook, world } from '../../fakes/world.ts';
 
 const example = { port: 8000, slug: 'example', upstream: 'http://www.example.com/' };
 const ACTIVE = { name: 'active', message: '' };
-const WAITING_START = { name: 'maintenance', message: 'Waiting for tinyproxy to start' };
-const WAITING_INSTALL = { name: 'maintenance', message: 'Waiting for tinyproxy to be installed' };
+const WAITING_START = { name: 'maintenance', message: WAITING_FOR_START };
+const WAITING_INSTALL = { name: 'maintenance', message: WAITING_FOR_INSTALL };
 const invalidSlugs = ['', 'foo_bar', 'foo/bar'];
-const blockedMessage = (slug: string) => `Invalid slug: '${slug}'. Slug must match the regex [a-z0-9-]+`;
 
 describe('charm: the reference unit tests', () => {
   it('install: installs, sets the workload version, waits for start', async () => {
@@ -38,13 +50,13 @@ describe('charm: the reference unit tests', () => {
     expect(w.workload.file).toEqual({ ...example, slug: 'foo' });
     expect(w.workload.process).toEqual({ pid: 100, ...example, slug: 'foo' });
     expect(w.workload.reloads).toBe(1);
-    expect(w.juju.logs).toContainEqual({ level: 'INFO', message: 'Config changed while tinyproxy is running. Updating tinyproxy config' });
+    expect(w.juju.logs).toContainEqual({ level: 'INFO', message: CONFIG_CHANGED_LOG });
   });
 
   it.each(invalidSlugs)('start with slug %j: blocked, nothing written or started', async (slug) => {
     const w = world({ config: { slug }, machine: { installed: true } });
     await hook(w, 'start');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: invalidSlug(slug) });
     expect(w.workload.process).toBeUndefined();
     expect(w.workload.file).toBeUndefined();
   });
@@ -52,7 +64,7 @@ describe('charm: the reference unit tests', () => {
   it.each(invalidSlugs)('config-changed with slug %j: blocked, still serving the old config', async (slug) => {
     const w = world({ config: { slug }, machine: servingMachine(example) });
     await hook(w, 'config-changed');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: blockedMessage(slug) });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: invalidSlug(slug) });
     expect(w.workload.process).toEqual({ pid: 100, ...example });
     expect(w.workload.file).toEqual(example);
     expect(w.workload.reloads).toBe(0);
@@ -125,7 +137,7 @@ describe('charm: converging', () => {
   it('an invalid slug outranks waiting for install (blocked > maintenance)', async () => {
     const w = world({ config: { slug: 'A' } });
     await hook(w, 'update-status');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: blockedMessage('A') });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: invalidSlug('A') });
   });
 
   it.each(['update-status', 'leader-elected', 'some-relation-joined'])('%s on a serving unit changes nothing', async (event) => {
@@ -185,7 +197,7 @@ describe('charm: converging', () => {
     await hook(w, 'update-status');
     expect(w.workload.process).toMatchObject(example);
     expect(w.juju.status).toEqual(ACTIVE);
-    expect(w.juju.logs).toContainEqual({ level: 'WARNING', message: 'tinyproxy should be running but is not (it died or was killed): starting it again' });
+    expect(w.juju.logs).toContainEqual({ level: 'WARNING', message: DIED_LOG });
   });
 
   it('update-status after a stop on purpose leaves it stopped', async () => {
@@ -263,7 +275,7 @@ describe('charm: active means serving', () => {
   it('another process on the configured port while tinyproxy is down: blocked naming it, nothing started', async () => {
     const w = world({ machine: { installed: true, file: example, stranger: { port: 8000, pid: 42, comm: 'nc' } }, unit: { shouldRun: true } });
     await hook(w, 'update-status');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: 'Port 8000 is in use by nc (pid 42); stop it or choose another server-port' });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: portInUse(8000, 'nc (pid 42)') });
     expect(w.workload.process).toBeUndefined();
     w.workload.machine.stranger = undefined;
     await hook(w, 'update-status');
@@ -279,7 +291,7 @@ describe('charm: active means serving', () => {
       unit: { shouldRun: true, openedPort: 8000 },
     });
     await hook(w, 'config-changed');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: 'Port 8080 is in use by fake-proxy (pid 42); stop it or choose another server-port' });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: portInUse(8080, 'fake-proxy (pid 42)') });
     expect(w.workload.file).toEqual(example);
     expect(w.workload.process).toEqual({ pid: 100, ...example });
     expect([...w.juju.committedPorts]).toEqual(['8000/tcp']);
@@ -310,7 +322,7 @@ describe('charm: server-port and upstream', () => {
   it('server-port 22: blocked naming the option, nothing changes', async () => {
     const w = world({ config: { 'server-port': 22 }, machine: servingMachine(example) });
     await hook(w, 'config-changed');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: 'Invalid server-port: 22. Port 22 is reserved for SSH' });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: portReserved(22) });
     expect(w.workload.file).toEqual(example);
     expect(w.workload.process).toEqual({ pid: 100, ...example });
   });
@@ -318,14 +330,14 @@ describe('charm: server-port and upstream', () => {
   it('an https upstream: blocked with the reason, nothing changes', async () => {
     const w = world({ config: { upstream: 'https://www.example.com/' }, machine: servingMachine(example) });
     await hook(w, 'config-changed');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: "Invalid upstream: 'https://www.example.com/'. Tinyproxy's reverse proxy cannot reach https upstreams; use http://" });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: invalidUpstream('https://www.example.com/', UPSTREAM_REASONS.https) });
     expect(w.workload.file).toEqual(example);
   });
 
   it('several invalid options: one blocked status naming each', async () => {
     const w = world({ config: { slug: 'a_b', 'server-port': 70000 }, machine: servingMachine(example) });
     await hook(w, 'config-changed');
-    expect(w.juju.status).toEqual({ name: 'blocked', message: `${blockedMessage('a_b')}; Invalid server-port: 70000. It must be an integer from 1 to 65535` });
+    expect(w.juju.status).toEqual({ name: 'blocked', message: `${invalidSlug('a_b')}; ${invalidPort(70000)}` });
   });
 
   it('a process listening on a stale port is restarted on the configured one by any hook', async () => {
@@ -342,7 +354,7 @@ describe('charm: server-port and upstream', () => {
     };
     const error = await failingHook(w, 'update-status');
     expect(String(error)).toContain('cannot signal');
-    expect(w.juju.status).toEqual({ name: 'maintenance', message: 'tinyproxy runs but does not serve /example/ on port 8000 (it does not map /example/); the next hook repairs it' });
+    expect(w.juju.status).toEqual({ name: 'maintenance', message: notServing('example', 8000, 'it does not map /example/') });
   });
 });
 

@@ -1,6 +1,7 @@
 // What each hook leaves behind, beyond the reference tests in charm.test.ts: the unit state,
 // the process, the opened ports and what an operator reads in `juju debug-log`.
 import { describe, expect, it } from 'vitest';
+import { CONFIG_CHANGED_LOG, WAITING_FOR_INSTALL, WAITING_FOR_START } from '../../../src/charm/messages.ts';
 import { servingMachine } from '../../fakes/fake-workload.ts';
 import { hook, world } from '../../fakes/world.ts';
 
@@ -37,7 +38,7 @@ describe('handlers: what the hooks log', () => {
   it('a config change is one reload, logged once, with no warning', async () => {
     const w = world({ config: { slug: 'foo' }, machine: servingMachine(example) });
     await hook(w, 'config-changed');
-    expect(w.juju.logs).toEqual([log('INFO', 'Config changed while tinyproxy is running')]);
+    expect(w.juju.logs).toEqual([log('INFO', CONFIG_CHANGED_LOG)]);
     expect(w.workload.reloads).toBe(1);
     expect(w.workload.restarts).toBe(0);
   });
@@ -114,14 +115,14 @@ describe('handlers: before install, or after tinyproxy was removed behind the ch
     const w = world();
     await hook(w, 'upgrade-charm');
     expect(w.workload.isInstalled()).toBe(false);
-    expect(w.juju.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
+    expect(w.juju.status).toEqual({ name: 'maintenance', message: WAITING_FOR_INSTALL });
   });
 
   it('update-status with tinyproxy uninstalled by hand waits for install, without claiming it died', async () => {
     const w = world({ unit: { shouldRun: true } });
     await hook(w, 'update-status');
     expect(w.juju.logs).toEqual([]);
-    expect(w.juju.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to be installed' });
+    expect(w.juju.status).toEqual({ name: 'maintenance', message: WAITING_FOR_INSTALL });
   });
 });
 
@@ -130,6 +131,6 @@ describe('handlers: events without a handler', () => {
     const w = world({ machine: { installed: true, file: example }, unit: { shouldRun: true } });
     await hook(w, { kind: 'action', name: 'start' });
     expect(w.workload.process).toBeUndefined();
-    expect(w.juju.status).toEqual({ name: 'maintenance', message: 'Waiting for tinyproxy to start' });
+    expect(w.juju.status).toEqual({ name: 'maintenance', message: WAITING_FOR_START });
   });
 });

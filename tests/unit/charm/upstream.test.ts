@@ -1,6 +1,7 @@
 // checkUpstream against what tinyproxy 1.11.1 does with the URL it is given (measured; see README, Configuration).
 import { describe, expect, it } from 'vitest';
-import { checkUpstream, PORT_443_REASON, PORT_ZERO_REASON } from '../../../src/charm/upstream.ts';
+import { UPSTREAM_REASONS, unsupportedScheme } from '../../../src/charm/messages.ts';
+import { checkUpstream } from '../../../src/charm/upstream.ts';
 
 describe('checkUpstream: values tinyproxy reads as written are accepted, normalised', () => {
   it.each([
@@ -41,14 +42,14 @@ describe('checkUpstream: values tinyproxy reads as written are accepted, normali
 
 describe('checkUpstream: what is not plain http to a host is refused', () => {
   it.each([
-    ['http://user@h/', 'credentials in the URL are not supported'],
-    ['http://:pw@h/', 'credentials in the URL are not supported'],
-    ['http://h/#x', 'a query or fragment is not supported'],
-    ['http://h/?', 'a query or fragment is not supported'],
-    ['http://h/#', 'a query or fragment is not supported'],
-    ['http:h/', 'it has no host; use http://host[:port][/path]'],
-    ['http:/h/', 'it has no host; use http://host[:port][/path]'],
-    ['gopher://h/', 'gopher is not supported; use http://host[:port][/path]'],
+    ['http://user@h/', UPSTREAM_REASONS.credentials],
+    ['http://:pw@h/', UPSTREAM_REASONS.credentials],
+    ['http://h/#x', UPSTREAM_REASONS.queryOrFragment],
+    ['http://h/?', UPSTREAM_REASONS.queryOrFragment],
+    ['http://h/#', UPSTREAM_REASONS.queryOrFragment],
+    ['http:h/', UPSTREAM_REASONS.noHost],
+    ['http:/h/', UPSTREAM_REASONS.noHost],
+    ['gopher://h/', unsupportedScheme('gopher')],
   ])('%j: %s', (value, reason) => {
     expect(checkUpstream(value)).toEqual({ ok: false, reason });
   });
@@ -62,7 +63,7 @@ describe('checkUpstream: values tinyproxy would misread are refused', () => {
     'http://backend:00/',
     'http://[::1]:0/',
   ])('%j: port 0', (value) => {
-    expect(checkUpstream(value)).toEqual({ ok: false, reason: PORT_ZERO_REASON });
+    expect(checkUpstream(value)).toEqual({ ok: false, reason: UPSTREAM_REASONS.portZero });
   });
 
   it.each([
@@ -72,6 +73,6 @@ describe('checkUpstream: values tinyproxy would misread are refused', () => {
     'http://backend:0443/base',
     'http://[::1]:443/',
   ])('%j: port 443', (value) => {
-    expect(checkUpstream(value)).toEqual({ ok: false, reason: PORT_443_REASON });
+    expect(checkUpstream(value)).toEqual({ ok: false, reason: UPSTREAM_REASONS.port443 });
   });
 });
