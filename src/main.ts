@@ -5,7 +5,7 @@ import { parseCharmConfig } from './charm/config.ts';
 import { fileStateStore } from './charm/unit-state.ts';
 import { contextFromEnv } from './juju/context.ts';
 import { createHookTools, type HookTools } from './juju/hook-tools.ts';
-import { runHookTool, syncHookToolRunner } from './juju/run.ts';
+import { chooseHookToolRunner } from './juju/run.ts';
 import { hasBuiltinSnapshot, identity } from './snapshot.ts';
 import { createWorkload } from './workload/create.ts';
 
@@ -24,7 +24,7 @@ async function reportFailure(tools: HookTools, hook: string, error: unknown): Pr
 
 /** The hook entry point: parse the context, run the event, set the status; exit 1 on failure. */
 async function main(): Promise<number> {
-  const tools = createHookTools(syncHookToolRunner() ?? runHookTool);
+  const tools = createHookTools(chooseHookToolRunner());
   let hook = process.env.JUJU_DISPATCH_PATH ?? 'unknown hook';
   try {
     const juju = contextFromEnv(process.env, process.cwd());

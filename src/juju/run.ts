@@ -61,28 +61,38 @@ interface SpawnSyncBinding {
 
 const MAX_OUTPUT = 16 * 1024 * 1024;
 
+/** Asks node for one of its internal bindings (`process.binding`, deprecated in documentation only). */
+const processBinding = (name: string): unknown => (process as unknown as { binding(id: string): unknown }).binding(name);
+
 /**
- * A runner on Node's synchronous spawner (`process.binding('spawn_sync')`), or undefined where
- * this node no longer offers it. It loads no module: in a process started from a Node 18 user
+ * The hook-tool runner for this node: one on Node's synchronous spawner
+ * (`process.binding('spawn_sync')`, what child_process.spawnSync calls) where node offers it,
+ * else `fallback`. The spawner loads no module: in a process started from a Node 18 user
  * start-up snapshot, where node:child_process cannot be held, loading it costs ~20 ms of a hook
  * (measured on Debian's nodejs 18.20). It gives up overlapping a tool with other work.
  */
-export function syncHookToolRunner(bind: (name: string) => unknown = (name) => (process as unknown as { binding(id: string): unknown }).binding(name)): ToolRunner | undefined {
-  let spawner: SpawnSyncBinding;
+export function chooseHookToolRunner(bind: (name: string) => unknown = processBinding, fallback: ToolRunner = runHookTool): ToolRunner {
   try {
-    spawner = bind('spawn_sync') as SpawnSyncBinding;
+    // Reading .spawn of undefined or null throws too: anything but an object with a spawn function falls back.
+    const spawner = bind('spawn_sync') as Partial<SpawnSyncBinding>;
+    if (typeof spawner.spawn === 'function') return spawnSyncRunner(spawner as SpawnSyncBinding);
   } catch {
-    return undefined;
+    // No such binding on this node (process.binding throws for a name it does not know).
   }
-  if (typeof spawner?.spawn !== 'function') return undefined;
+  return fallback;
+}
+
+/** A runner on Node's synchronous spawner. */
+function spawnSyncRunner(spawner: SpawnSyncBinding): ToolRunner {
   return (argv) => {
     const [file] = argv;
     const envPairs = Object.entries(process.env).map(([name, value]) => `${name}=${value}`);
-    // stdin a pipe closed at once (EOF), stdout and stderr pipes: what execFile does.
+    // What execFile does: stdin a pipe node ends at once (EOF), stdout and stderr pipes it reads
+    // to their end. A flag left out is false (spawn_sync.cc ParseStdioOption).
     const stdio = [
-      { type: 'pipe', readable: true, writable: false },
-      { type: 'pipe', readable: false, writable: true },
-      { type: 'pipe', readable: false, writable: true },
+      { type: 'pipe', readable: true },
+      { type: 'pipe', writable: true },
+      { type: 'pipe', writable: true },
     ];
     const r = spawner.spawn({ file, args: [...argv], envPairs, stdio, maxBuffer: MAX_OUTPUT });
     const stderr = r.output ? r.output[2].toString('utf8') : '';

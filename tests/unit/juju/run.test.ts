@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HookToolError, runHookTool, syncHookToolRunner, type ToolRunner } from '../../../src/juju/run.ts';
+import { chooseHookToolRunner, HookToolError, runHookTool, type ToolRunner } from '../../../src/juju/run.ts';
 
 /** The error a call rejects with: `rejects.toThrow` also passes for a rejection with undefined. */
 const failure = async (call: Promise<unknown>): Promise<HookToolError> => {
@@ -20,29 +20,37 @@ const script = (body: string): string => {
   return path;
 };
 
-const syncRunner = syncHookToolRunner();
+// A fallback that says it was chosen: a runner other than the spawner's is never this one.
+const fallback: ToolRunner = async () => 'fallback';
+const syncRunner = chooseHookToolRunner(undefined, fallback);
 
-describe('syncHookToolRunner', () => {
-  it('is there on this node (Node 18 to 22 offer the spawner)', () => {
-    expect(syncRunner).toBeTypeOf('function');
+describe('chooseHookToolRunner', () => {
+  it("takes Node's synchronous spawner on this node (Node 18 to 22 offer it)", async () => {
+    expect(syncRunner).not.toBe(fallback);
+    expect(await syncRunner(['sh', '-c', 'echo spawned'])).toBe('spawned\n');
   });
 
-  it('is undefined where node no longer offers the spawner (it throws, or gives something else)', () => {
-    expect(
-      syncHookToolRunner(() => {
-        throw new Error('No such module: spawn_sync');
-      }),
-    ).toBeUndefined();
-    expect(syncHookToolRunner(() => ({}))).toBeUndefined();
-    expect(syncHookToolRunner(() => undefined)).toBeUndefined();
+  it('falls back where node no longer offers the spawner (it throws, or gives something else)', () => {
+    const refused = (): never => {
+      throw new Error('No such module: spawn_sync');
+    };
+    expect(chooseHookToolRunner(refused, fallback)).toBe(fallback);
+    expect(chooseHookToolRunner(() => ({}), fallback)).toBe(fallback);
+    expect(chooseHookToolRunner(() => ({ spawn: 'not a function' }), fallback)).toBe(fallback);
+    expect(chooseHookToolRunner(() => undefined, fallback)).toBe(fallback);
+    expect(chooseHookToolRunner(() => null, fallback)).toBe(fallback);
+  });
+
+  it('falls back to the execFile runner by default', () => {
+    expect(chooseHookToolRunner(() => undefined)).toBe(runHookTool);
   });
 
   it('asks for the spawn_sync binding', () => {
     const asked: string[] = [];
-    syncHookToolRunner((name) => {
+    chooseHookToolRunner((name) => {
       asked.push(name);
       return { spawn: () => ({ status: 0, signal: null, output: null }) };
-    });
+    }, fallback);
     expect(asked).toEqual(['spawn_sync']);
   });
 
@@ -51,15 +59,15 @@ describe('syncHookToolRunner', () => {
       { status: 0, signal: null, output: null },
       { status: 4, signal: null, output: null },
     ];
-    const runner = syncHookToolRunner(() => ({ spawn: () => results.shift() }));
-    expect(await runner?.(['tool'])).toBe('');
-    expect((await failure(runner?.(['tool']) ?? Promise.resolve())).stderr).toBe('');
+    const runner = chooseHookToolRunner(() => ({ spawn: () => results.shift() }), fallback);
+    expect(await runner(['tool'])).toBe('');
+    expect((await failure(runner(['tool']))).stderr).toBe('');
   });
 });
 
 describe.each([
   ['runHookTool (execFile)', runHookTool],
-  ['syncHookToolRunner (spawn_sync)', syncRunner as ToolRunner],
+  ['chooseHookToolRunner (spawn_sync)', syncRunner],
 ])('%s', (_name, runHookTool) => {
   it('passes argv through untouched and returns stdout', async () => {
     const tool = script('for a in "$@"; do printf "<%s>" "$a"; done');
