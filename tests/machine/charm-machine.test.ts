@@ -11,9 +11,10 @@ import { ACTIVE, CHARM_DIR, describeCharmMachine, REMOVED, STOPPED, UNIT, UPSTRE
 import { waitUntil } from '../../testkit/poll.ts';
 import { runLoad } from './load.ts';
 
-// The load of the reload test: requests in all, and clients sending them at once.
+// The load of the reload test: requests in all, clients sending them at once, reloads meanwhile.
 const LOAD_REQUESTS = 2000;
 const LOAD_CLIENTS = 16;
+const RELOADS = 20;
 
 describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, unit: sim, sh, show, serves, hook }) => {
   it('install: dispatch installs Node from the archive, the charm installs tinyproxy and its service', async () => {
@@ -128,12 +129,12 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
     expect(Number(await show('NRestarts'))).toBeGreaterThanOrEqual(1);
   });
 
-  it('load during 20 reloads: the proxy serves after every reload, never answers wrongly, and fails requests only while systemd restarts it', async () => {
+  it('load during 20 reloads: the proxy serves after every reload, never answers wrongly, and fails requests only while systemd restarts it, or by a reset at a reload', async () => {
     const failures: string[] = [];
     const restartsBefore = Number(await show('NRestarts'));
     const load = runLoad({ port: 8000, path: '/example/', requests: LOAD_REQUESTS, concurrency: LOAD_CLIENTS });
     let crashed = 0;
-    for (let i = 0; i < 20; i += 1) {
+    for (let i = 0; i < RELOADS; i += 1) {
       const before = await show('MainPID');
       // tinyproxy 1.11.1 can crash on a reload under load: systemd then fails the reload job and
       // restarts the service, which is what this case is about.
@@ -152,9 +153,14 @@ describeCharmMachine('charm on a systemd machine', 'tp-charm', ({ machine: m, un
     // A reload never makes tinyproxy answer wrongly (a 400 for an unmapped slug, a 5xx): every
     // failed request is one that got no answer, because no tinyproxy was there.
     expect(result.wrongAnswers, JSON.stringify(result)).toEqual({});
-    // And there was none only while systemd restarted a crashed tinyproxy: each client is cut
-    // off at most once per restart (a reload alone drops nothing).
-    expect(result.outages, `${JSON.stringify(result)}; ${restarts} restart(s)`).toBeLessThanOrEqual(LOAD_CLIENTS * restarts);
+    // A reload that does not crash tinyproxy 1.11.1 can still reset a request in flight: it frees
+    // its live config while worker threads use it (../shared/reference/tinyproxy-facts.md §3; seen
+    // here once in 2000 requests). At most one such reset per reload.
+    const resets = result.unanswered.ECONNRESET ?? 0;
+    expect(resets, JSON.stringify(result)).toBeLessThanOrEqual(RELOADS);
+    // Any other gap only while systemd restarted a crashed tinyproxy: each client cut off at most
+    // once per restart, so with no restart nothing but those resets fails.
+    expect(result.outages, `${JSON.stringify(result)}; ${restarts} restart(s)`).toBeLessThanOrEqual(LOAD_CLIENTS * restarts + resets);
     expect(result.ok, JSON.stringify(result)).toBeGreaterThan(0);
   }, 120_000);
 
