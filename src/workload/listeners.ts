@@ -43,8 +43,11 @@ function* listeningLines(table: string): Generator<readonly string[]> {
   }
 }
 
+/** The tables of TCP sockets under a /proc root. */
+const tcpTables = (proc: string): string[] => [`${proc}/net/tcp`, `${proc}/net/tcp6`];
+
 /** Inodes of TCP sockets listening on `port` in this network namespace (IPv4 and IPv6). */
-export function listeningInodes(port: number, tables: readonly string[] = ['/proc/net/tcp', '/proc/net/tcp6']): Set<string> {
+export function listeningInodes(port: number, tables: readonly string[] = tcpTables('/proc')): Set<string> {
   const inodes = new Set<string>();
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   for (const table of tables) {
@@ -56,15 +59,14 @@ export function listeningInodes(port: number, tables: readonly string[] = ['/pro
   return inodes;
 }
 
-/** The processes holding any of these socket inodes. */
-function holdersOf(inodes: ReadonlySet<string>): ProcessInfo[] {
-  // Stryker disable next-line ConditionalExpression: without sockets the /proc scan finds nobody; skipping it is only faster
+/** The processes holding any of these socket inodes; without inodes, /proc is not scanned. */
+function holdersOf(inodes: ReadonlySet<string>, proc: string): ProcessInfo[] {
   if (inodes.size === 0) return [];
-  return findProcesses((info) => [...socketInodes(info.pid)].some((inode) => inodes.has(inode)));
+  return findProcesses((info) => [...socketInodes(info.pid, proc)].some((inode) => inodes.has(inode)), undefined, proc);
 }
 
 /** The processes holding a listening socket on `port`; empty when the port is free. */
-export const portHolders = (port: number): ProcessInfo[] => holdersOf(listeningInodes(port));
+export const portHolders = (port: number, proc = '/proc'): ProcessInfo[] => holdersOf(listeningInodes(port, tcpTables(proc)), proc);
 
 /** Names the processes holding a port, e.g. `nc (pid 42)`, for a message. */
 export const holderNames = (holders: readonly ProcessInfo[]): string => (holders.length === 0 ? 'a process this unit cannot see' : holders.map((info) => `${info.comm} (pid ${info.pid})`).join(', '));
@@ -80,11 +82,11 @@ export interface PortListeners {
   readonly foreign: number;
 }
 
-/** Who listens on `port`, seen from the process `pid` (undefined: no process of ours). */
-export function portListeners(port: number, pid: number | undefined): PortListeners {
-  const inodes = listeningInodes(port);
-  // Stryker disable next-line ConditionalExpression: /proc/undefined has no sockets either; the test only saves a read
-  const mine = pid === undefined ? new Set<string>() : socketInodes(pid);
+/** Who listens on `port`, seen from the process `pid` (undefined: no process of ours), under `proc` (/proc unless a test gives its own). */
+export function portListeners(port: number, pid: number | undefined, proc = '/proc'): PortListeners {
+  const inodes = listeningInodes(port, tcpTables(proc));
+  // No process of ours: no <proc>/undefined/fd is read.
+  const mine = pid === undefined ? new Set<string>() : socketInodes(pid, proc);
   const foreign = new Set([...inodes].filter((inode) => !mine.has(inode)));
-  return { ours: inodes.size - foreign.size, strangers: holdersOf(foreign), foreign: foreign.size };
+  return { ours: inodes.size - foreign.size, strangers: holdersOf(foreign, proc), foreign: foreign.size };
 }

@@ -2,8 +2,9 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { holderNames, listeningInodes, portListeners, TABLE_READ_MAX } from '../../../src/workload/listeners.ts';
+import { holderNames, listeningInodes, portHolders, portListeners, TABLE_READ_MAX } from '../../../src/workload/listeners.ts';
 import { readProcess } from '../../../src/workload/procfs.ts';
+import { addProcess, addTcpTable, fakeProc } from './fake-proc.ts';
 import { close, listen, listenElsewhere } from './sockets.ts';
 
 const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
@@ -126,5 +127,35 @@ describe('listening sockets on this machine', () => {
       stranger.kill('SIGKILL');
       await close(server);
     }
+  });
+});
+
+describe('listening sockets on a fake /proc', () => {
+  it('ours and strangers, and for no process of ours no folder is read (not even one named undefined)', () => {
+    const root = fakeProc();
+    addTcpTable(root, [
+      ['0100007F:1F40', '111'],
+      ['0200007F:1F40', '222'],
+      ['0100007F:1F41', '333'],
+    ]);
+    addProcess(root, '42', { comm: 'tinyproxy', sockets: ['111'] });
+    addProcess(root, '43', { comm: 'nc', sockets: ['222', '333'] });
+    // What a missing pid formatted into a path would read.
+    addProcess(root, 'undefined', { sockets: ['111', '222'] });
+    const proxy = { pid: 42, comm: 'tinyproxy', state: 'S', argv: ['tinyproxy', '30'], uid: 1000 };
+    const stranger = { pid: 43, comm: 'nc', state: 'S', argv: ['nc', '30'], uid: 1000 };
+    expect(portListeners(8000, 42, root)).toEqual({ ours: 1, strangers: [stranger], foreign: 1 });
+    expect(portListeners(8000, 43, root)).toEqual({ ours: 1, strangers: [proxy], foreign: 1 });
+    expect(portListeners(8001, 43, root)).toEqual({ ours: 1, strangers: [], foreign: 0 });
+    const fromNobody = portListeners(8000, undefined, root);
+    expect(fromNobody).toMatchObject({ ours: 0, foreign: 2 });
+    expect(fromNobody.strangers.map((info) => info.pid).sort()).toEqual([42, 43]);
+    expect(portHolders(8001, root)).toEqual([stranger]);
+  });
+
+  it('a free port scans no /proc: under a missing root, a scan would throw', () => {
+    const missing = join(fakeProc(), 'missing');
+    expect(portHolders(8000, missing)).toEqual([]);
+    expect(portListeners(8000, undefined, missing)).toEqual({ ours: 0, strangers: [], foreign: 0 });
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { describeHolders, portHolders } from '../../../src/workload/listeners.ts';
 import { findProcesses, isAlive, isStopped, type ProcessInfo, readProcess, readStat, socketInodes } from '../../../src/workload/procfs.ts';
 import { pollUntil } from '../../../src/workload/wait.ts';
+import { addProcess, fakeProc } from './fake-proc.ts';
 import { close, listen } from './sockets.ts';
 
 // A hostile process name: /proc/<pid>/stat must be split at the last parenthesis, and the
@@ -119,6 +120,43 @@ describe('procfs: one process', () => {
     } finally {
       closeSync(fd);
     }
+  });
+});
+
+describe('procfs: races and strays, on a fake /proc', () => {
+  const pids = (found: readonly ProcessInfo[]): number[] => found.map((info) => info.pid).sort((a, b) => a - b);
+
+  it('reads processes under another root', () => {
+    const root = fakeProc();
+    addProcess(root, '42', { comm: 'tinyproxy' });
+    expect(findProcesses(() => true, undefined, root)).toEqual([{ pid: 42, comm: 'tinyproxy', state: 'S', argv: ['tinyproxy', '30'], uid: 1000 }]);
+  });
+
+  it.each(['stat', 'status', 'cmdline'] as const)('a process whose %s is gone (it exited between the reads) is not found', (file) => {
+    const root = fakeProc();
+    addProcess(root, '42', { missing: [file] });
+    addProcess(root, '43');
+    expect(pids(findProcesses(() => true, undefined, root))).toEqual([43]);
+  });
+
+  it('only pid folders are processes, not self nor other names holding the same files', () => {
+    const root = fakeProc();
+    for (const name of ['42', '7', 'self', 'x42', '42x', 'thread-self']) addProcess(root, name, { comm: 'tinyproxy' });
+    expect(pids(findProcesses(() => true, undefined, root))).toEqual([7, 42]);
+    expect(pids(findProcesses(() => true, 'tinyproxy', root))).toEqual([7, 42]);
+  });
+
+  it('searching by name skips a process whose stat is gone since the folder was listed', () => {
+    const root = fakeProc();
+    addProcess(root, '42', { comm: 'tinyproxy', missing: ['stat'] });
+    addProcess(root, '43', { comm: 'tinyproxy' });
+    expect(pids(findProcesses(() => true, 'tinyproxy', root))).toEqual([43]);
+  });
+
+  it('the sockets of a process under another root', () => {
+    const root = fakeProc();
+    addProcess(root, '42', { sockets: ['111', '222'] });
+    expect(socketInodes(42, root)).toEqual(new Set(['111', '222']));
   });
 });
 
