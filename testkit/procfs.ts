@@ -2,6 +2,7 @@
 // they are alive, what they listen on. Built on the charm's own /proc parser (src/workload/procfs.ts), so the suites
 // see a process the way the charm does.
 import { readdirSync, readFileSync } from 'node:fs';
+import { listeningInodes } from '../src/workload/listeners.ts';
 import { readStat } from '../src/workload/procfs.ts';
 
 const readText = (path: string): string | undefined => {
@@ -68,14 +69,5 @@ export function childrenOf(pid: number): Array<{ pid: number; comm: string }> {
   return children.map((c) => ({ pid: Number(c), comm: readStat(Number(c))?.comm ?? '' }));
 }
 
-/** True when the network namespace of `pid` has a TCP listener on `port` (its /proc/<pid>/net/tcp{,6}). */
-export function listensOn(pid: number, port: number): boolean {
-  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  return ['tcp', 'tcp6'].some((table) => {
-    const text = readText(`/proc/${pid}/net/${table}`) ?? '';
-    return text.split('\n').some((line) => {
-      const [, local, , state] = line.trim().split(/\s+/);
-      return local?.endsWith(hexPort) === true && state === '0A';
-    });
-  });
-}
+/** True when the network namespace of `pid` has a TCP listener on `port` (the charm's reader of /proc/<pid>/net/tcp{,6}). */
+export const listensOn = (pid: number, port: number): boolean => listeningInodes(port, [`/proc/${pid}/net/tcp`, `/proc/${pid}/net/tcp6`]).size > 0;
